@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { DisplayName, Metadata, RoomId } from './messages.ts';
+
+/** Body of `POST /api/rooms`. */
+export const CreateRoomRequest = z.object({
+  id: RoomId.optional(),
+  maxParticipants: z.number().int().min(2).max(1000).optional(),
+});
+export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
+
+export const RoomInfo = z.object({
+  id: RoomId,
+  topology: z.literal('mesh'),
+  maxParticipants: z.number().int(),
+  participants: z.number().int(),
+  createdAt: z.number().int(),
+});
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+/** Body of `POST /api/rooms/:id/tokens` (only when the server mints tokens for its own web app). */
+/** The server picks the identity itself: a caller of this open endpoint cannot take over someone else's. */
+export const TokenRequest = z.object({ name: DisplayName, metadata: Metadata.optional() }).strict();
+export type TokenRequest = z.infer<typeof TokenRequest>;
+
+export const TokenResponse = z.object({ token: z.string(), identity: z.string(), expiresAt: z.number().int() });
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+/** Paths of the HTTP signaling transports (SSE + POST, long-poll). */
+export const SignalPaths = {
+  websocket: '/signal/ws',
+  hello: '/signal/http/hello',
+  send: '/signal/http/send',
+  events: '/signal/http/events',
+  poll: '/signal/http/poll',
+} as const;

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { ErrorCodes } from './errors.ts';
+
+// ---- Shared pieces -------------------------------------------------------------------------
+
+/** Request ids are chosen by the client; responses echo them. */
+export const RequestId = z.string().min(1).max(64);
+export const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'participant id must be 1-64 of [A-Za-z0-9_-]');
+export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'room id must be 1-64 of [A-Za-z0-9_-]');
+export const DisplayName = z.string().trim().min(1).max(64);
+export const Metadata = z.string().max(4096);
+export const Seq = z.number().int().nonnegative();
+
+export const ErrorBody = z.object({ code: z.enum(ErrorCodes), message: z.string() });
+
+export const Participant = z.object({
+  id: ParticipantId,
+  identity: z.string().min(1).max(128),
+  name: DisplayName,
+  metadata: Metadata,
+  joinedAt: z.number().int(),
+});
+export type Participant = z.infer<typeof Participant>;
+
+export const Topology = z.enum(['mesh']);
+export type Topology = z.infer<typeof Topology>;
+
+/** Mirrors RTCIceServer. */
+export const IceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/** Mirrors RTCIceCandidateInit; `null` signals end-of-candidates. */
+export const IceCandidateInit = z.object({
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1023).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export type IceCandidateInit = z.infer<typeof IceCandidateInit>;
+
+const Sdp = z.string().min(1).max(60_000);
+
+// ---- Client → server -----------------------------------------------------------------------
+
+export const Hello = z.object({
+  type: z.literal('hello'),
+  id: RequestId.optional(),
+  /** Protocol versions the client speaks. */
+  versions: z.array(z.number().int().positive()).min(1).max(16),
+  /** Room token (JWT). Also required on resume: a resumed session must still be authorised. */
+  token: z.string().min(1).max(8192),
+  /** Present when resuming a session after a transport drop. */
+  resume: z
+    .object({ sessionId: z.string().min(1).max(64), resumeToken: z.string().min(1).max(256), lastSeq: Seq })
+    .optional(),
+  client: z.object({ sdk: z.string().max(64), version: z.string().max(32) }).optional(),
+});
+
+export const Leave = z.object({ type: z.literal('leave'), id: RequestId.optional() });
+
+export const Update = z.object({
+  type: z.literal('update'),
+  id: RequestId.optional(),
+  name: DisplayName.optional(),
+  metadata: Metadata.optional(),
+});
+
+export const OfferOut = z.object({ type: z.literal('offer'), id: RequestId.optional(), to: ParticipantId, sdp: Sdp });
+export const AnswerOut = z.object({ type: z.literal('answer'), id: RequestId.optional(), to: ParticipantId, sdp: Sdp });
+export const CandidateOut = z.object({
+  type: z.literal('candidate'),
+  id: RequestId.optional(),
+  to: ParticipantId,
+  candidate: IceCandidateInit.nullable(),
+});
+
+/** Acknowledges every notification up to and including `seq`, so the server can drop them. */
+export const Ack = z.object({ type: z.literal('ack'), seq: Seq });
+export const Ping = z.object({ type: z.literal('ping'), id: RequestId.optional() });
+
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping']);
+
+// ---- Server → client -----------------------------------------------------------------------
+
+export const RoomState = z.object({
+  id: RoomId,
+  topology: Topology,
+  participants: z.array(Participant),
+});
+export type RoomState = z.infer<typeof RoomState>;
+
+export const Welcome = z.object({
+  type: z.literal('welcome'),
+  id: RequestId.optional(),
+  protocolVersion: z.number().int(),
+  sessionId: z.string(),
+  participantId: ParticipantId,
+  resumeToken: z.string(),
+  /** How long the server keeps the session after its transport drops. */
+  resumeGraceMs: z.number().int(),
+  iceServers: z.array(IceServer),
+  room: RoomState,
+  /** Sequence number of the last notification already reflected in `room`. */
+  seq: Seq,
+  resumed: z.boolean(),
+});
+export type Welcome = z.infer<typeof Welcome>;
+
+export const Response = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(true), data: z.unknown().optional() }),
+  z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(false), error: ErrorBody }),
+]);
+export type Response = z.infer<typeof Response>;
+
+/** An error about a message that carried no request id (or could not be parsed at all). */
+export const ErrorMessage = z.object({ type: z.literal('error'), error: ErrorBody, ref: z.string().max(64).optional() });
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+const notification = <T extends z.ZodRawShape>(type: string, shape: T) =>
+  z.object({ type: z.literal(type), seq: Seq, ...shape });
+
+export const ParticipantJoined = notification('participantJoined', { participant: Participant });
+export const ParticipantLeft = notification('participantLeft', {
+  participantId: ParticipantId,
+  reason: z.enum(['left', 'timeout', 'replaced', 'kicked']),
+});
+export const ParticipantUpdated = notification('participantUpdated', { participant: Participant });
+export const OfferIn = notification('offer', { from: ParticipantId, sdp: Sdp });
+export const AnswerIn = notification('answer', { from: ParticipantId, sdp: Sdp });
+export const CandidateIn = notification('candidate', { from: ParticipantId, candidate: IceCandidateInit.nullable() });
+
+/** Notifications are numbered per session and replayed after a resume: exactly once, in order. */
+export const Notification = z.discriminatedUnion('type', [ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn]);
+export type Notification = z.infer<typeof Notification>;
+/** A notification before the server numbers it. */
+export type NotificationBody = DistributiveOmit<Notification, 'seq'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export const ServerMessage = z.union([Welcome, Response, ErrorMessage, Notification]);
+export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { IceServer } from '@parley/protocol';
+
+/** The one configuration schema. Every field has a default, so `parley start` needs nothing. */
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        /** Interface to listen on. Loopback by default: expose on purpose (`--host 0.0.0.0`). */
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** The URL people open, when it differs from what we listen on (reverse proxy, NAT). */
+        publicUrl: z.url().optional(),
+      })
+      .prefault({}),
+    tls: z
+      .object({
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        /** Generate a throwaway self-signed certificate (for trials on a LAN). */
+        selfSigned: z.boolean().default(false),
+      })
+      .prefault({})
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'tls.cert and tls.key must be given together' }),
+    auth: z
+      .object({
+        /** HMAC secret for room tokens (HS256). Generated per process when absent. */
+        secret: z.string().min(32, 'auth.secret must be at least 32 characters').optional(),
+        /** Accept only tokens minted by the operator's backend; the server mints none itself. */
+        requireExternalTokens: z.boolean().default(false),
+        /** Lifetime of tokens the server mints for its own web app. */
+        tokenTtlS: z.number().int().min(60).max(7 * 24 * 3600).default(6 * 3600),
+        /** When set, `POST /api/rooms` needs `Authorization: Bearer <apiKey>`. */
+        apiKey: z.string().min(16).optional(),
+      })
+      .prefault({}),
+    rooms: z
+      .object({
+        maxParticipants: z.number().int().min(2).max(1000).default(50),
+        maxRooms: z.number().int().min(1).default(10_000),
+        /** Create a room on first join when a valid token names one that does not exist. */
+        autoCreate: z.boolean().default(true),
+        /** An empty room is deleted after this long. */
+        emptyTtlMs: z.number().int().min(1000).default(5 * 60_000),
+      })
+      .prefault({}),
+    signaling: z
+      .object({
+        maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(64 * 1024),
+        /** Frames above this close the WebSocket (1009); between the two limits they are refused with an error. */
+        hardMaxMessageBytes: z.number().int().min(1024).max(16 << 20).default(1 << 20),
+        ratePerSecond: z.number().positive().default(50),
+        rateBurst: z.number().int().positive().default(200),
+        resumeGraceMs: z.number().int().min(0).default(30_000),
+        helloTimeoutMs: z.number().int().min(100).default(10_000),
+        heartbeatMs: z.number().int().min(100).default(20_000),
+        longPollTimeoutMs: z.number().int().min(100).default(25_000),
+        /** Notifications kept for a session until acknowledged; beyond this a resume fails. */
+        maxBufferedNotifications: z.number().int().min(16).default(2048),
+        maxSessions: z.number().int().min(1).default(50_000),
+      })
+      .prefault({}),
+    ice: z
+      .object({
+        /** Handed to every participant in the welcome. Empty by default: host candidates only. */
+        servers: z.array(IceServer).default([]),
+        /** An external TURN server with a shared secret (coturn `use-auth-secret`): fresh credentials per participant. */
+        turn: z
+          .object({ urls: z.array(z.string().min(1)).min(1), secret: z.string().min(8), ttlS: z.number().int().min(60).default(24 * 3600) })
+          .optional(),
+      })
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+    web: z.object({ dir: z.string().optional() }).prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** Environment variables and the config path each one sets. */
+const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' }> = {
+  PARLEY_HOST: { path: 'server.host', kind: 'string' },
+  PARLEY_PORT: { path: 'server.port', kind: 'number' },
+  PARLEY_PUBLIC_URL: { path: 'server.publicUrl', kind: 'string' },
+  PARLEY_TLS_CERT: { path: 'tls.cert', kind: 'string' },
+  PARLEY_TLS_KEY: { path: 'tls.key', kind: 'string' },
+  PARLEY_SELF_SIGNED: { path: 'tls.selfSigned', kind: 'boolean' },
+  PARLEY_AUTH_SECRET: { path: 'auth.secret', kind: 'string' },
+  PARLEY_API_KEY: { path: 'auth.apiKey', kind: 'string' },
+  PARLEY_REQUIRE_EXTERNAL_TOKENS: { path: 'auth.requireExternalTokens', kind: 'boolean' },
+  PARLEY_LOG_LEVEL: { path: 'log.level', kind: 'string' },
+  PARLEY_WEB_DIR: { path: 'web.dir', kind: 'string' },
+};
+
+function setPath(target: Json, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof prev === 'object' && prev !== null && !Array.isArray(prev) ? merge(prev as Json, v as Json) : v;
+  }
+  return out;
+}
+
+function coerce(name: string, raw: string, kind: 'string' | 'number' | 'boolean'): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${name}: expected a number, got "${raw}"`);
+    return n;
+  }
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}: expected true or false, got "${raw}"`);
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Json {
+  const out: Json = {};
+  for (const [name, { path, kind }] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw !== undefined) setPath(out, path, coerce(name, raw, kind));
+  }
+  return out;
+}
+
+function readConfigFile(file: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('top level must be an object');
+    return value as Json;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Validates a plain object; throws ConfigError listing every problem with its path. */
+export function parseConfig(input: unknown): Config {
+  const result = ConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Layers, weakest first: defaults, file, environment, command-line flags. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; flags?: Json } = {}): Config {
+  let layered: Json = {};
+  if (options.file) layered = merge(layered, readConfigFile(options.file));
+  layered = merge(layered, configFromEnv(options.env ?? {}));
+  if (options.flags) layered = merge(layered, options.flags);
+  return parseConfig(layered);
+}
+
+export { setPath as setConfigPath };

@@ -1,0 +1,19 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics for one server instance (its own registry: no module-level state). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly sessions = new Gauge({ name: 'parley_sessions', help: 'Signaling sessions by transport (detached = waiting for resume)', labelNames: ['transport'] as const, registers: [this.registry] });
+  readonly rooms = new Gauge({ name: 'parley_rooms', help: 'Rooms that exist', registers: [this.registry] });
+  readonly participants = new Gauge({ name: 'parley_participants', help: 'Participants in all rooms', registers: [this.registry] });
+  readonly messagesRelayed = new Counter({ name: 'parley_messages_relayed_total', help: 'Signaling messages relayed between participants', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly messagesReceived = new Counter({ name: 'parley_messages_received_total', help: 'Signaling messages received from clients', labelNames: ['transport'] as const, registers: [this.registry] });
+  readonly errors = new Counter({ name: 'parley_errors_total', help: 'Errors returned to clients, by stable code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly resumes = new Counter({ name: 'parley_resumes_total', help: 'Session resumes by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly replayed = new Counter({ name: 'parley_notifications_replayed_total', help: 'Notifications replayed after a resume', registers: [this.registry] });
+  readonly joins = new Counter({ name: 'parley_joins_total', help: 'Participants that joined a room', registers: [this.registry] });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
+  }
+}

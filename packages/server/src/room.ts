@@ -1,0 +1,69 @@
+import type { NotificationBody, Participant, RoomState, RoomInfo } from '@parley/protocol';
+import type { Session } from './session.ts';
+
+/** A room: who is in it, and fan-out of notifications to them. Knows nothing about transports. */
+export class Room {
+  readonly id: string;
+  readonly maxParticipants: number;
+  readonly createdAt = Date.now();
+  readonly #members = new Map<string, Session>();
+  #emptyTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: string, maxParticipants: number) {
+    this.id = id;
+    this.maxParticipants = maxParticipants;
+  }
+
+  get size(): number {
+    return this.#members.size;
+  }
+  get full(): boolean {
+    return this.#members.size >= this.maxParticipants;
+  }
+
+  get(participantId: string): Session | undefined {
+    return this.#members.get(participantId);
+  }
+
+  byIdentity(identity: string): Session | undefined {
+    for (const s of this.#members.values()) if (s.participant.identity === identity) return s;
+    return undefined;
+  }
+
+  participants(): Participant[] {
+    return [...this.#members.values()].map((s) => s.participant);
+  }
+
+  add(session: Session): void {
+    this.cancelEmptyTimer();
+    this.#members.set(session.participant.id, session);
+  }
+
+  remove(participantId: string): boolean {
+    return this.#members.delete(participantId);
+  }
+
+  /** Sends a notification to every member but `except`. */
+  broadcast(body: NotificationBody, except?: string): void {
+    for (const [id, s] of this.#members) if (id !== except) s.notify(body);
+  }
+
+  state(): RoomState {
+    return { id: this.id, topology: 'mesh', participants: this.participants() };
+  }
+
+  info(): RoomInfo {
+    return { id: this.id, topology: 'mesh', maxParticipants: this.maxParticipants, participants: this.size, createdAt: this.createdAt };
+  }
+
+  startEmptyTimer(ms: number, onExpire: () => void): void {
+    this.cancelEmptyTimer();
+    this.#emptyTimer = setTimeout(onExpire, ms);
+    this.#emptyTimer.unref?.();
+  }
+
+  cancelEmptyTimer(): void {
+    clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = undefined;
+  }
+}

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ProtocolError, assertNever, checkCandidate, checkSdp, negotiateVersion, parseClientMessage,
+  CloseCodes, type ClientMessage, type ErrorCode, type ErrorMessage, type Response, type Welcome,
+} from '@parley/protocol';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { iceServersFor, type TokenService } from './auth.ts';
+import { Room } from './room.ts';
+import { Session, type SessionTransport, type TransportKind } from './session.ts';
+
+export type Reply = Response | ErrorMessage | Welcome;
+
+/** The outcome of one inbound frame: maybe a reply to its sender, maybe a reason to drop the connection. */
+export interface FrameResult {
+  reply?: Reply;
+  /** Set when the peer broke the protocol: the transport should close with 1002 and this reason. */
+  violation?: string;
+}
+
+export interface HelloResult {
+  session: Session;
+  welcome: Welcome;
+  /** The client has processed notifications up to here; attach with it. */
+  lastSeq: number;
+}
+
+export interface SignalingDeps {
+  config: Config;
+  tokens: TokenService;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function errorReply(error: ProtocolError, id?: string, ref?: string): Response | ErrorMessage {
+  const body = error.toBody();
+  return id !== undefined ? { type: 'response', id, ok: false, error: body } : { type: 'error', error: body, ...(ref ? { ref } : {}) };
+}
+
+/** Rooms, sessions and the signaling state machine. Transports feed it frames; it never touches sockets. */
+export class SignalingService {
+  readonly #rooms = new Map<string, Room>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #deps: SignalingDeps;
+  readonly #log: Logger;
+
+  constructor(deps: SignalingDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger.child({ component: 'signaling' });
+  }
+
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+  getRoom(id: string): Room | undefined {
+    return this.#rooms.get(id);
+  }
+  getSession(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  createRoom(id: string = randomBytes(6).toString('base64url'), maxParticipants?: number): Room {
+    const existing = this.#rooms.get(id);
+    if (existing) return existing;
+    const { rooms } = this.#deps.config;
+    if (this.#rooms.size >= rooms.maxRooms) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its room limit');
+    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants));
+    this.#rooms.set(id, room);
+    this.#deps.metrics.rooms.set(this.#rooms.size);
+    room.startEmptyTimer(rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
+    return room;
+  }
+
+  #deleteRoomIfEmpty(room: Room): void {
+    if (room.size > 0 || this.#rooms.get(room.id) !== room) return;
+    this.#rooms.delete(room.id);
+    this.#deps.metrics.rooms.set(this.#rooms.size);
+    this.#log.debug({ room: room.id }, 'room deleted (empty)');
+  }
+
+  #countError(error: ProtocolError): void {
+    this.countError(error.code);
+  }
+
+  countError(code: ErrorCode): void {
+    this.#deps.metrics.errors.inc({ code });
+  }
+
+  /** Handles the first frame of a transport, which must be a `hello`. Throws ProtocolError. */
+  async hello(raw: string, kind: TransportKind): Promise<HelloResult> {
+    try {
+      return await this.#hello(raw, kind);
+    } catch (err) {
+      const error = err instanceof ProtocolError ? err : new ProtocolError('INTERNAL_ERROR', 'internal error');
+      if (!(err instanceof ProtocolError)) this.#log.error({ err }, 'hello failed');
+      this.#countError(error);
+      throw error;
+    }
+  }
+
+  async #hello(raw: string, kind: TransportKind): Promise<HelloResult> {
+    const { config, tokens, metrics } = this.#deps;
+    if (Buffer.byteLength(raw) > config.signaling.maxMessageBytes) throw new ProtocolError('MESSAGE_TOO_LARGE', 'hello is too large');
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) throw parsed.error.code === 'UNKNOWN_TYPE' ? new ProtocolError('PROTOCOL_VIOLATION', 'the first message must be hello') : parsed.error;
+    const hello = parsed.message;
+    if (hello.type !== 'hello') throw new ProtocolError('PROTOCOL_VIOLATION', 'the first message must be hello');
+    const version = negotiateVersion(hello.versions);
+    if (version === undefined) throw new ProtocolError('UNSUPPORTED_VERSION', `no common protocol version (server speaks ${JSON.stringify([1])})`);
+    const claims = await tokens.verify(hello.token);
+    if (!claims.grants.join) throw new ProtocolError('FORBIDDEN', 'this token does not grant joining');
+
+    if (hello.resume) {
+      const { sessionId, resumeToken, lastSeq } = hello.resume;
+      const session = this.#sessions.get(sessionId);
+      const valid = session && !session.closed && session.checkResumeToken(resumeToken) && session.participant.identity === claims.identity && session.roomId === claims.room;
+      if (!valid || !session.canResumeFrom(lastSeq)) {
+        metrics.resumes.inc({ outcome: 'failed' });
+        throw new ProtocolError('RESUME_FAILED', 'the session cannot be resumed; join again');
+      }
+      metrics.resumes.inc({ outcome: 'ok' });
+      const room = this.#rooms.get(session.roomId);
+      this.#log.info({ room: session.roomId, participant: session.participant.id, transport: kind }, 'session resumed');
+      return { session, lastSeq, welcome: this.#welcome(hello.id, version, session, room as Room, true) };
+    }
+
+    let room = this.#rooms.get(claims.room);
+    if (!room) {
+      if (!config.rooms.autoCreate) throw new ProtocolError('ROOM_NOT_FOUND', `room "${claims.room}" does not exist`);
+      room = this.createRoom(claims.room);
+    }
+    const previous = room.byIdentity(claims.identity);
+    if (previous) this.removeSession(previous, 'replaced');
+    if (room.full) throw new ProtocolError('ROOM_FULL', `room "${room.id}" is full (${room.maxParticipants} participants)`);
+    if (this.#sessions.size >= config.signaling.maxSessions) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its session limit');
+
+    const participant = { id: randomBytes(8).toString('base64url'), identity: claims.identity, name: claims.name, metadata: claims.metadata, joinedAt: Date.now() };
+    const session = new Session({
+      roomId: room.id,
+      participant,
+      resumeGraceMs: config.signaling.resumeGraceMs,
+      maxBufferedNotifications: config.signaling.maxBufferedNotifications,
+      ratePerSecond: config.signaling.ratePerSecond,
+      rateBurst: config.signaling.rateBurst,
+      onExpired: (s) => this.removeSession(s, 'timeout'),
+      onTransportChanged: (from, to) => {
+        if (from) metrics.sessions.dec({ transport: from });
+        if (to) metrics.sessions.inc({ transport: to });
+      },
+    });
+    metrics.sessions.inc({ transport: 'detached' });
+    room.broadcast({ type: 'participantJoined', participant });
+    room.add(session);
+    this.#sessions.set(session.id, session);
+    metrics.joins.inc();
+    metrics.participants.inc();
+    this.#log.info({ room: room.id, participant: participant.id, transport: kind }, 'participant joined');
+    return { session, lastSeq: 0, welcome: this.#welcome(hello.id, version, session, room, false) };
+  }
+
+  #welcome(id: string | undefined, version: number, session: Session, room: Room, resumed: boolean): Welcome {
+    const { config } = this.#deps;
+    return {
+      type: 'welcome',
+      ...(id !== undefined ? { id } : {}),
+      protocolVersion: version,
+      sessionId: session.id,
+      participantId: session.participant.id,
+      resumeToken: session.resumeToken,
+      resumeGraceMs: config.signaling.resumeGraceMs,
+      iceServers: iceServersFor(session.participant.identity, config.ice.servers, config.ice.turn),
+      room: room.state(),
+      seq: session.seq,
+      resumed,
+    };
+  }
+
+  /** Removes a participant for good and tells the others. Idempotent. */
+  removeSession(session: Session, reason: 'left' | 'timeout' | 'replaced' | 'kicked'): void {
+    if (!this.#sessions.delete(session.id)) return;
+    const code = reason === 'replaced' ? CloseCodes.policyViolation : CloseCodes.normal;
+    if (reason === 'replaced') session.reply(errorReply(new ProtocolError('REPLACED', 'the same identity joined from elsewhere')));
+    session.close(code, reason === 'replaced' ? 'REPLACED' : reason);
+    this.#deps.metrics.participants.dec();
+    const room = this.#rooms.get(session.roomId);
+    if (!room) return;
+    room.remove(session.participant.id);
+    room.broadcast({ type: 'participantLeft', participantId: session.participant.id, reason });
+    this.#log.info({ room: room.id, participant: session.participant.id, reason }, 'participant left');
+    if (room.size === 0) room.startEmptyTimer(this.#deps.config.rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
+  }
+
+  /** Handles one frame from an established session. Never throws. */
+  handleFrame(session: Session, raw: string, kind: TransportKind): FrameResult {
+    this.#deps.metrics.messagesReceived.inc({ transport: kind });
+    if (session.closed) return { reply: errorReply(new ProtocolError('SESSION_CLOSED', 'the session has ended')) };
+    if (Buffer.byteLength(raw) > this.#deps.config.signaling.maxMessageBytes) {
+      return this.#reject(session, new ProtocolError('MESSAGE_TOO_LARGE', `messages are limited to ${this.#deps.config.signaling.maxMessageBytes} bytes`));
+    }
+    if (!session.inbound.take()) return this.#reject(session, new ProtocolError('RATE_LIMITED', 'too many messages; slow down'));
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) return this.#reject(session, parsed.error, parsed.id, parsed.type);
+    try {
+      return this.#dispatch(session, parsed.message);
+    } catch (err) {
+      const error = err instanceof ProtocolError ? err : new ProtocolError('INTERNAL_ERROR', 'internal error');
+      if (!(err instanceof ProtocolError)) this.#log.error({ err, participant: session.participant.id }, 'message handler failed');
+      return this.#reject(session, error, 'id' in parsed.message ? parsed.message.id : undefined, parsed.message.type);
+    }
+  }
+
+  #reject(session: Session, error: ProtocolError, id?: string, ref?: string): FrameResult {
+    this.#countError(error);
+    const result: FrameResult = { reply: errorReply(error, id, ref) };
+    if (error.code !== 'RATE_LIMITED' && !session.violations.take()) result.violation = 'too many invalid messages';
+    return result;
+  }
+
+  #ok(id: string | undefined, data?: unknown): FrameResult {
+    return id === undefined ? {} : { reply: { type: 'response', id, ok: true, ...(data !== undefined ? { data } : {}) } };
+  }
+
+  #dispatch(session: Session, msg: ClientMessage): FrameResult {
+    switch (msg.type) {
+      case 'hello':
+        return { reply: errorReply(new ProtocolError('PROTOCOL_VIOLATION', 'hello was already received'), msg.id), violation: 'second hello' };
+      case 'ack':
+        session.ack(msg.seq);
+        return {};
+      case 'ping':
+        return this.#ok(msg.id, { now: Date.now() });
+      case 'leave':
+        this.removeSession(session, 'left');
+        return this.#ok(msg.id);
+      case 'update': {
+        const room = this.#rooms.get(session.roomId);
+        session.participant = { ...session.participant, ...(msg.name !== undefined ? { name: msg.name } : {}), ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}) };
+        room?.broadcast({ type: 'participantUpdated', participant: session.participant });
+        return this.#ok(msg.id, session.participant);
+      }
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        return this.#relay(session, msg);
+      default:
+        return assertNever(msg);
+    }
+  }
+
+  #relay(session: Session, msg: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): FrameResult {
+    const target = msg.to === session.participant.id ? undefined : this.#rooms.get(session.roomId)?.get(msg.to);
+    // Same answer for "no such participant" and "participant of another room": rooms do not leak.
+    if (!target) return this.#reject(session, new ProtocolError('UNKNOWN_PARTICIPANT', `no participant "${msg.to}" in this room`), msg.id, msg.type);
+    const from = session.participant.id;
+    if (msg.type === 'candidate') {
+      const why = msg.candidate ? checkCandidate(msg.candidate.candidate) : undefined;
+      if (why) return this.#reject(session, new ProtocolError('INVALID_CANDIDATE', why), msg.id, msg.type);
+      target.notify({ type: 'candidate', from, candidate: msg.candidate });
+    } else {
+      const why = checkSdp(msg.sdp);
+      if (why) return this.#reject(session, new ProtocolError('INVALID_SDP', why), msg.id, msg.type);
+      target.notify({ type: msg.type, from, sdp: msg.sdp });
+    }
+    this.#deps.metrics.messagesRelayed.inc({ type: msg.type });
+    return this.#ok(msg.id);
+  }
+
+  /** Closes every session (server shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const s of this.#sessions.values()) s.close(code, reason);
+    this.#sessions.clear();
+    for (const room of this.#rooms.values()) room.cancelEmptyTimer();
+    this.#rooms.clear();
+  }
+}
+
+export type { SessionTransport };
