@@ -82,6 +82,10 @@ export const CandidateOut = z.object({
 export const Ack = z.object({ type: z.literal('ack'), seq: Seq });
 export const Ping = z.object({ type: z.literal('ping'), id: RequestId.optional() });
 
+export type Hello = z.infer<typeof Hello>;
+export type Leave = z.infer<typeof Leave>;
+export type Update = z.infer<typeof Update>;
+
 export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -123,7 +127,7 @@ export type Response = z.infer<typeof Response>;
 export const ErrorMessage = z.object({ type: z.literal('error'), error: ErrorBody, ref: z.string().max(64).optional() });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
-const notification = <T extends z.ZodRawShape>(type: string, shape: T) =>
+const notification = <const N extends string, T extends z.ZodRawShape>(type: N, shape: T) =>
   z.object({ type: z.literal(type), seq: Seq, ...shape });
 
 export const ParticipantJoined = notification('participantJoined', { participant: Participant });

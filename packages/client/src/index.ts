@@ -1,0 +1,12 @@
+// Normalises the browser WebRTC API (shims and quirks) before anything uses it.
+import 'webrtc-adapter';
+
+export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo } from './room.ts';
+export { RemoteParticipant } from './participant.ts';
+export { SignalClient, type SignalClientOptions, type SignalClientEvents, type SignalState, type SignalClientStats } from './signal-client.ts';
+export { MeshPeer, type MeshPeerOptions } from './mesh/peer.ts';
+export { ParleyError, type ClientErrorCode } from './errors.ts';
+export { Emitter } from './emitter.ts';
+export { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.ts';
+export type { TransportKind } from './transports/types.ts';
+export * as api from './api.ts';

@@ -1,0 +1,238 @@
+import type { Notification, Participant, Welcome } from '@parley/protocol';
+import { Emitter } from './emitter.ts';
+import type { ParleyError } from './errors.ts';
+import { MeshPeer } from './mesh/peer.ts';
+import { RemoteParticipant } from './participant.ts';
+import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
+import type { TransportKind } from './transports/types.ts';
+
+export interface RoomOptions extends SignalClientOptions {
+  /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
+  rtcConfiguration?: RTCConfiguration;
+  /** Debug log sink; silent by default. */
+  log?: (message: string, detail?: unknown) => void;
+}
+
+export type RoomEvents = {
+  connected: [welcome: Welcome];
+  participantJoined: [participant: RemoteParticipant];
+  participantLeft: [participant: RemoteParticipant, reason: string];
+  participantUpdated: [participant: RemoteParticipant];
+  trackSubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
+  trackUnsubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
+  peerConnectionStateChanged: [participant: RemoteParticipant, state: RTCPeerConnectionState];
+  signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
+  notification: [notification: Notification];
+  disconnected: [error: ParleyError | undefined];
+};
+
+export interface LocalParticipantInfo {
+  id: string;
+  identity: string;
+  name: string;
+}
+
+/**
+ * A room as one participant sees it: the signaling session, the other participants, and a mesh of
+ * peer connections (one per remote participant) carrying the local tracks both ways.
+ */
+export class Room extends Emitter<RoomEvents> {
+  readonly signal: SignalClient;
+  readonly participants = new Map<string, RemoteParticipant>();
+  local: LocalParticipantInfo | undefined;
+  readonly #localTracks: Array<{ track: MediaStreamTrack; stream: MediaStream }> = [];
+  readonly #options: RoomOptions;
+  #iceServers: RTCIceServer[] = [];
+
+  constructor(options: RoomOptions) {
+    super();
+    this.#options = options;
+    this.signal = new SignalClient(options);
+    this.signal.on('welcome', (w) => this.#onWelcome(w));
+    this.signal.on('notification', (n) => this.#onNotification(n));
+    this.signal.on('stateChanged', (s, t) => {
+      this.emit('signalStateChanged', s, t);
+      if (s === 'connected') this.#restartFailedPeers();
+    });
+    this.signal.on('closed', (e) => {
+      this.#teardownPeers();
+      this.emit('disconnected', e);
+    });
+  }
+
+  get roomId(): string | undefined {
+    return this.signal.welcome?.room.id;
+  }
+
+  /** The local media currently published to everyone. */
+  get localTracks(): MediaStreamTrack[] {
+    return this.#localTracks.map((t) => t.track);
+  }
+
+  /** Joins the room. Publish media before or after; it reaches everyone either way. */
+  async connect(): Promise<Welcome> {
+    const welcome = await this.signal.connect();
+    this.emit('connected', welcome);
+    return welcome;
+  }
+
+  /** Sends these tracks to every participant (renegotiates as needed). */
+  publish(stream: MediaStream, tracks: MediaStreamTrack[] = stream.getTracks()): void {
+    for (const track of tracks) {
+      if (this.#localTracks.some((t) => t.track === track)) continue;
+      this.#localTracks.push({ track, stream });
+      for (const p of this.participants.values()) p.peer?.addTrack(track, stream);
+    }
+  }
+
+  unpublish(track: MediaStreamTrack): void {
+    const i = this.#localTracks.findIndex((t) => t.track === track);
+    if (i < 0) return;
+    this.#localTracks.splice(i, 1);
+    for (const p of this.participants.values()) p.peer?.removeTrack(track);
+  }
+
+  /** Replaces a published track by another of the same kind, without renegotiation. */
+  async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
+    const entry = this.#localTracks.find((t) => t.track === oldTrack);
+    if (!entry) return;
+    entry.track = newTrack;
+    await Promise.all([...this.participants.values()].map((p) => p.peer?.replaceTrack(oldTrack, newTrack)));
+  }
+
+  async setName(name: string): Promise<void> {
+    await this.signal.request({ type: 'update', name });
+    if (this.local) this.local.name = name;
+  }
+
+  async setMetadata(metadata: string): Promise<void> {
+    await this.signal.request({ type: 'update', metadata });
+  }
+
+  async leave(): Promise<void> {
+    await this.signal.leave();
+  }
+
+  #configuration(): RTCConfiguration {
+    return { ...this.#options.rtcConfiguration, iceServers: [...this.#iceServers, ...(this.#options.rtcConfiguration?.iceServers ?? [])] };
+  }
+
+  #onWelcome(welcome: Welcome): void {
+    this.#iceServers = welcome.iceServers as RTCIceServer[];
+    const self = welcome.room.participants.find((p) => p.id === welcome.participantId);
+    this.local = { id: welcome.participantId, identity: self?.identity ?? '', name: self?.name ?? '' };
+    if (welcome.resumed) return; // state continues; missed notifications follow
+    // A fresh session (first join, or a rejoin after the old one expired): rebuild from the room state.
+    for (const p of [...this.participants.values()]) this.#removeParticipant(p, 'left');
+    for (const info of welcome.room.participants) {
+      if (info.id === welcome.participantId) continue;
+      const p = this.#addParticipant(info);
+      // We are the newcomer: we start negotiation with everyone already here.
+      this.#createPeer(p, true);
+    }
+  }
+
+  #addParticipant(info: Participant): RemoteParticipant {
+    const existing = this.participants.get(info.id);
+    if (existing) return existing;
+    const p = new RemoteParticipant(info);
+    this.participants.set(p.id, p);
+    this.emit('participantJoined', p);
+    return p;
+  }
+
+  #removeParticipant(p: RemoteParticipant, reason: string): void {
+    if (!this.participants.delete(p.id)) return;
+    p.peer?.close();
+    for (const track of p.stream.getTracks()) {
+      p.stream.removeTrack(track);
+      this.emit('trackUnsubscribed', p, track);
+    }
+    this.emit('participantLeft', p, reason);
+  }
+
+  #createPeer(p: RemoteParticipant, initiator: boolean): MeshPeer {
+    const remoteId = p.id;
+    const peer = new MeshPeer({
+      remoteId,
+      initiator,
+      polite: !initiator,
+      configuration: this.#configuration(),
+      localTracks: [...this.#localTracks],
+      signals: {
+        description: (d) => this.signal.send({ type: d.type, to: remoteId, sdp: d.sdp }),
+        candidate: (c) => this.signal.send({ type: 'candidate', to: remoteId, candidate: c }),
+      },
+      ...(this.#options.log ? { log: this.#options.log } : {}),
+    });
+    p.peer = peer;
+    peer.pc.ontrack = ({ track, streams }) => {
+      if (!p.stream.getTracks().includes(track)) p.stream.addTrack(track);
+      for (const s of streams) s.onremovetrack = (e) => this.#dropTrack(p, e.track);
+      this.emit('trackSubscribed', p, track);
+      // A sender that removes its track ends our transceiver's reception: drop it from the stream.
+      track.onended = () => this.#dropTrack(p, track);
+    };
+    peer.pc.onconnectionstatechange = () => this.emit('peerConnectionStateChanged', p, peer.pc.connectionState);
+    return peer;
+  }
+
+  #dropTrack(p: RemoteParticipant, track: MediaStreamTrack): void {
+    if (!p.stream.getTracks().includes(track)) return;
+    p.stream.removeTrack(track);
+    this.emit('trackUnsubscribed', p, track);
+  }
+
+  #onNotification(n: Notification): void {
+    this.emit('notification', n);
+    switch (n.type) {
+      case 'participantJoined':
+        // The newcomer will call us; we answer (see #createPeer on its first offer).
+        this.#addParticipant(n.participant);
+        return;
+      case 'participantLeft': {
+        const p = this.participants.get(n.participantId);
+        if (p) this.#removeParticipant(p, n.reason);
+        return;
+      }
+      case 'participantUpdated': {
+        if (n.participant.id === this.local?.id) {
+          this.local.name = n.participant.name;
+          return;
+        }
+        const p = this.participants.get(n.participant.id);
+        if (!p) return;
+        p.update(n.participant);
+        this.emit('participantUpdated', p);
+        return;
+      }
+      case 'offer':
+      case 'answer': {
+        const p = this.participants.get(n.from);
+        if (!p) return;
+        const peer = p.peer ?? this.#createPeer(p, false);
+        void peer.handleDescription({ type: n.type, sdp: n.sdp });
+        return;
+      }
+      case 'candidate': {
+        const p = this.participants.get(n.from);
+        if (!p) return;
+        const peer = p.peer ?? this.#createPeer(p, false);
+        void peer.handleCandidate(n.candidate);
+        return;
+      }
+    }
+  }
+
+  /** After a signaling outage, peers that lost their path need a new ICE negotiation. */
+  #restartFailedPeers(): void {
+    for (const p of this.participants.values()) {
+      const state = p.peer?.pc.iceConnectionState;
+      if (state === 'failed' || state === 'disconnected') p.peer?.restartIce();
+    }
+  }
+
+  #teardownPeers(): void {
+    for (const p of this.participants.values()) p.peer?.close();
+  }
+}

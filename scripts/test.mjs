@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm test`: install what the tests need (npm packages; Debian chromium when missing and we are
+// root), then lint, typecheck, unit + integration tests, and browser tests in a network namespace.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureInstalled, ensureWebBuilt } from './start.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+
+function sh(cmd, args, what, env = {}) {
+  console.log(`\n━━ ${what}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  console.log(`${ok ? '✓' : '✗'} ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return ok;
+}
+
+function ensureSystemPackages() {
+  const missing = [];
+  if (!existsSync(CHROMIUM)) missing.push('chromium');
+  if (spawnSync('sh', ['-c', 'command -v unshare && command -v ip'], { stdio: 'ignore' }).status !== 0) missing.push('util-linux', 'iproute2');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`✗ missing system packages: ${missing.join(' ')}. Install them (sudo apt-get install ${missing.join(' ')}) and run npm test again.`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing, 'fonts-dejavu-core']]) {
+    console.log(`› apt-get ${args.join(' ')}`);
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`✗ apt-get ${args[0]} failed`);
+      process.exit(1);
+    }
+  }
+}
+
+ensureInstalled();
+ensureSystemPackages();
+ensureWebBuilt();
+
+const only = process.argv[2];
+const steps = [
+  ['lint', () => sh('npx', ['eslint', '.'], 'lint (eslint)')],
+  ['typecheck', () => sh('npx', ['tsc', '-p', 'tsconfig.json'], 'typecheck (tsc)')],
+  ['unit', () => sh('npx', ['vitest', 'run', '--project', 'unit'], 'unit + integration tests (vitest)')],
+  ['e2e', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'e2e'], 'browser tests in a network namespace (vitest + chromium)')],
+];
+const failed = [];
+for (const [name, step] of steps) {
+  if (only && only !== name) continue;
+  if (!step()) failed.push(name);
+}
+console.log(failed.length ? `\n✗ failed: ${failed.join(', ')}` : '\n✓ all test stages passed');
+process.exit(failed.length ? 1 : 0);
