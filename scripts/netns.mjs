@@ -13,7 +13,7 @@ const root = process.getuid?.() === 0;
 const quoted = cmd.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
 // Bring loopback up, then check that nothing but lo exists before running anything.
 const script = `ip link set lo up 2>/dev/null || true
-if [ -n "$(ls /sys/class/net | grep -v '^lo$')" ]; then echo "netns: unexpected interfaces: $(ls /sys/class/net)" >&2; exit 97; fi
+if ip -o link show | grep -v ': lo:' | grep -q .; then echo "netns: unexpected interfaces: $(ip -o link show)" >&2; exit 97; fi
 export PARLEY_NETNS=1
 exec ${quoted}`;
 const args = [root ? '-n' : '-rn', '--', 'sh', '-c', script];

@@ -69,6 +69,7 @@ export class SignalClient extends Emitter<SignalClientEvents> {
   readonly #pending = new Map<string, Pending>();
   #queue: ClientMessage[] = [];
   #lostAt = 0;
+  #leaving = false;
   readonly stats: SignalClientStats = { notifications: 0, duplicatesDropped: 0, resumes: 0, rejoins: 0 };
 
   constructor(options: SignalClientOptions) {
@@ -244,7 +245,7 @@ export class SignalClient extends Emitter<SignalClientEvents> {
     clearInterval(this.#keepalive);
     this.#transport = undefined;
     if (this.#state === 'closed') return;
-    if (error?.fatal) return this.#end(error);
+    if (error?.fatal || this.#leaving) return this.#end(error);
     this.#lostAt = Date.now();
     this.#setState('reconnecting');
     void this.#reconnect();
@@ -311,6 +312,7 @@ export class SignalClient extends Emitter<SignalClientEvents> {
   /** Leaves the room (tells the server) and ends the session. */
   async leave(): Promise<void> {
     if (this.#state === 'closed') return;
+    this.#leaving = true;
     if (this.#state === 'connected') {
       this.#sendAck();
       await Promise.race([this.request({ type: 'leave' }).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);

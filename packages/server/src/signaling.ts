@@ -233,9 +233,13 @@ export class SignalingService {
         return {};
       case 'ping':
         return this.#ok(msg.id, { now: Date.now() });
-      case 'leave':
+      case 'leave': {
+        // Answer before closing: the close takes the transport with it.
+        const ok = this.#ok(msg.id).reply;
+        if (ok) session.reply(ok);
         this.removeSession(session, 'left');
-        return this.#ok(msg.id);
+        return {};
+      }
       case 'update': {
         const room = this.#rooms.get(session.roomId);
         session.participant = { ...session.participant, ...(msg.name !== undefined ? { name: msg.name } : {}), ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}) };

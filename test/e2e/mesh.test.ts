@@ -1,0 +1,62 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
+import { requireWebBuild } from '../support/web.ts';
+
+describe('mesh calls in Chromium', () => {
+  let server: TestServer;
+  let chrome: TestBrowser;
+  const open: Participant[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { webDir: requireWebBuild() });
+    chrome = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.close();
+  });
+
+  it('two participants each decode the other\'s video and receive audio', async () => {
+    open.push(await joinRoom(chrome.browser, server.httpUrl, 'two', 'Alice'));
+    open.push(await joinRoom(chrome.browser, server.httpUrl, 'two', 'Bob'));
+    const stats = await expectMediaFlowing(open);
+    for (const s of stats.values()) expect(s[0]?.frameWidth).toBeGreaterThan(0);
+    // The other person's tile is on screen with their name.
+    await expect.poll(() => open[0]!.page.locator('figure.tile figcaption').allTextContents()).toContain('Bob');
+  });
+
+  it('four participants in a mesh each decode three remote videos', async () => {
+    for (const name of ['Ann', 'Ben', 'Cat', 'Dan']) open.push(await joinRoom(chrome.browser, server.httpUrl, 'four', name));
+    const stats = await expectMediaFlowing(open, 2000, 45_000);
+    for (const [, s] of stats) expect(s).toHaveLength(3);
+  });
+
+  it('when a participant leaves, the others drop its tile and peer connection within 2 s', async () => {
+    for (const name of ['Eve', 'Fay', 'Gus']) open.push(await joinRoom(chrome.browser, server.httpUrl, 'leave', name));
+    await expectMediaFlowing(open, 500);
+    const leaver = open.pop() as Participant;
+    const t0 = Date.now();
+    await leaver.page.getByRole('button', { name: 'Leave' }).click();
+    for (const p of open) {
+      await waitUntil(
+        async () => {
+          const tiles = await p.page.locator('figure.tile').count();
+          const peers = await remoteStats(p.page);
+          return tiles === 2 && peers.length === 1 && peers[0]?.participantId !== leaver.id;
+        },
+        2000,
+        `${p.name} to drop ${leaver.name}`,
+        50,
+      );
+    }
+    expect(Date.now() - t0).toBeLessThan(2000);
+    // The peer connection to the leaver is closed, not just hidden.
+    const closed = await open[0]!.page.evaluate(() => window.parley?.room.participants.size);
+    expect(closed).toBe(1);
+    await leaver.context.close();
+  });
+});
