@@ -41,6 +41,8 @@ export interface JoinOptions {
   transport?: 'websocket' | 'sse' | 'longpoll';
   /** Make every WebSocket fail to connect, as behind a proxy that refuses upgrades. */
   blockWebSocket?: boolean;
+  /** Make EventSource fail too, leaving only long-polling. */
+  blockEventSource?: boolean;
   /** Deny camera and microphone. */
   denyMedia?: boolean;
 }
@@ -77,6 +79,22 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
         close(): void {}
       }
       (window as unknown as { WebSocket: unknown }).WebSocket = BlockedWebSocket;
+    });
+  }
+  if (options.blockEventSource) {
+    await context.addInitScript(() => {
+      class BlockedEventSource extends EventTarget {
+        readyState = 2;
+        onopen: ((e: Event) => void) | null = null;
+        onerror: ((e: Event) => void) | null = null;
+        onmessage: ((e: MessageEvent) => void) | null = null;
+        constructor() {
+          super();
+          setTimeout(() => this.onerror?.(new Event('error')), 10);
+        }
+        close(): void {}
+      }
+      (window as unknown as { EventSource: unknown }).EventSource = BlockedEventSource;
     });
   }
   if (options.denyMedia) {
