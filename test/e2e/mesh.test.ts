@@ -60,3 +60,62 @@ describe('mesh calls in Chromium', () => {
     await leaver.context.close();
   });
 });
+
+describe('mesh renegotiation in Chromium', () => {
+  let server: TestServer;
+  let chrome: TestBrowser;
+  const open: Participant[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { webDir: requireWebBuild() });
+    chrome = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+    await chrome?.close();
+    await server?.close();
+  });
+
+  const remoteVideoTracks = (p: Participant) => p.page.evaluate(() => [...(window.parley?.room.participants.values() ?? [])].map((r) => r.stream.getVideoTracks().filter((t) => t.readyState === 'live').length));
+
+  it('removing and re-adding a track renegotiates: the other side loses, then decodes the video again', async () => {
+    const alice = await joinRoom(chrome.browser, server.httpUrl, 'reneg', 'Alice');
+    const bob = await joinRoom(chrome.browser, server.httpUrl, 'reneg', 'Bob');
+    open.push(alice, bob);
+    await expectMediaFlowing(open, 500);
+    await bob.page.evaluate(() => {
+      const { room, localStream } = window.parley!;
+      room.unpublish(localStream!.getVideoTracks()[0]!);
+    });
+    await waitUntil(async () => (await remoteVideoTracks(alice))[0] === 0, 5000, 'Alice to lose Bob\'s video');
+    await bob.page.evaluate(() => {
+      const { room, localStream } = window.parley!;
+      room.publish(localStream!, localStream!.getVideoTracks());
+    });
+    await waitUntil(async () => (await remoteVideoTracks(alice))[0] === 1, 5000, 'Alice to get Bob\'s video back');
+    await expectMediaFlowing(open, 1000);
+  });
+
+  it('both sides adding a track at the same moment (offer collision) ends with each receiving the other\'s', async () => {
+    const [alice, bob] = open as [Participant, Participant];
+    const addCanvasTrack = (p: Participant) =>
+      p.page.evaluate(() => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 180;
+        const ctx = canvas.getContext('2d')!;
+        let n = 0;
+        setInterval(() => {
+          ctx.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
+          ctx.fillRect(0, 0, 320, 180);
+        }, 50);
+        const stream = canvas.captureStream(15);
+        window.parley!.room.publish(stream);
+      });
+    await Promise.all([addCanvasTrack(alice), addCanvasTrack(bob)]);
+    for (const p of [alice, bob]) await waitUntil(async () => (await remoteVideoTracks(p))[0] === 2, 10_000, `${p.name} to receive two videos`);
+    const states = await Promise.all([alice, bob].map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()].map((r) => r.peer?.pc.signalingState))));
+    expect(states.flat()).toEqual(['stable', 'stable']);
+    await expectMediaFlowing(open, 1000);
+  });
+});
