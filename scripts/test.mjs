@@ -23,6 +23,7 @@ function ensureSystemPackages() {
   const missing = [];
   if (!existsSync(CHROMIUM)) missing.push('chromium');
   if (spawnSync('sh', ['-c', 'command -v unshare && command -v ip'], { stdio: 'ignore' }).status !== 0) missing.push('util-linux', 'iproute2');
+  if (spawnSync('sh', ['-c', 'command -v nft'], { stdio: 'ignore' }).status !== 0) missing.push('nftables');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`✗ missing system packages: ${missing.join(' ')}. Install them (sudo apt-get install ${missing.join(' ')}) and run npm test again.`);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
 import { requireWebBuild } from '../support/web.ts';
+import { cutMediaPath } from '../support/netem.ts';
 
 describe('mesh calls in Chromium', () => {
   let server: TestServer;
@@ -116,6 +117,50 @@ describe('mesh renegotiation in Chromium', () => {
     for (const p of [alice, bob]) await waitUntil(async () => (await remoteVideoTracks(p))[0] === 2, 10_000, `${p.name} to receive two videos`);
     const states = await Promise.all([alice, bob].map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()].map((r) => r.peer?.pc.signalingState))));
     expect(states.flat()).toEqual(['stable', 'stable']);
+    await expectMediaFlowing(open, 1000);
+  });
+});
+
+describe('mesh ICE restart in Chromium', () => {
+  let server: TestServer;
+  let chrome: TestBrowser;
+  const open: Participant[] = [];
+  let restore: (() => void) | undefined;
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { webDir: requireWebBuild() });
+    chrome = await launchBrowser();
+  });
+  afterAll(async () => {
+    restore?.();
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+    await chrome?.close();
+    await server?.close();
+  });
+
+  it('a media path that stays down triggers an ICE restart, and the call recovers once the path is back', async () => {
+    const alice = await joinRoom(chrome.browser, server.httpUrl, 'restart', 'Alice');
+    const bob = await joinRoom(chrome.browser, server.httpUrl, 'restart', 'Bob');
+    open.push(alice, bob);
+    await expectMediaFlowing(open, 500);
+    const ufrag = (p: Participant) => p.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec([...window.parley!.room.participants.values()][0]?.peer?.pc.remoteDescription?.sdp ?? '')?.[1]);
+    const restarts = (p: Participant) => p.page.evaluate(() => [...window.parley!.room.participants.values()][0]?.peer?.iceRestarts ?? 0);
+    const ufragBefore = await ufrag(alice);
+
+    restore = cutMediaPath(server.port);
+    await waitUntil(async () => (await restarts(alice)) + (await restarts(bob)) > 0, 30_000, 'an ICE restart', 250);
+    restore();
+    restore = undefined;
+
+    await waitUntil(
+      async () => {
+        const states = await Promise.all(open.map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()][0]?.peer?.pc.iceConnectionState)));
+        return states.every((s) => s === 'connected' || s === 'completed');
+      },
+      30_000,
+      'ICE to reconnect',
+    );
+    expect(await ufrag(alice)).not.toBe(ufragBefore); // new ICE credentials: a real restart, not a blip
     await expectMediaFlowing(open, 1000);
   });
 });
