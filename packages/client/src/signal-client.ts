@@ -146,10 +146,13 @@ export class SignalClient extends Emitter<SignalClientEvents> {
     let lastError: ParleyError | undefined;
     for (const kind of this.#order) {
       const transport = this.#createTransport(kind);
+      // Frames right behind the welcome (a replay) can arrive before `open` resolves: hold them.
+      let early: ServerMessage[] | undefined = [];
       try {
         const result = await transport.open(hello, {
           message: (m) => {
-            if (this.#transport === transport) this.#onMessage(m);
+            if (early) early.push(m);
+            else if (this.#transport === transport) this.#onMessage(m);
           },
           closed: (info) => {
             if (this.#transport === transport) this.#onTransportLost(info.error);
@@ -157,6 +160,9 @@ export class SignalClient extends Emitter<SignalClientEvents> {
         });
         this.#transport = transport;
         this.#onWelcome(result);
+        const held = early;
+        early = undefined;
+        for (const m of held) this.#onMessage(m);
         // Put the transport that worked first next time.
         this.#order.splice(this.#order.indexOf(kind), 1);
         this.#order.unshift(kind);
