@@ -32,7 +32,9 @@ export function ensureInstalled() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs)) {
-    run(npm, existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], 'installing dependencies');
+    // `npm install` keeps the versions in package-lock.json; `npm ci` is not used because npm 11 writes
+    // lock files without other platforms' optional packages and then refuses them in `npm ci`.
+    run(npm, ['install', '--no-audit', '--no-fund'], 'installing dependencies');
   }
 }
 
