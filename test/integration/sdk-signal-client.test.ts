@@ -63,6 +63,30 @@ describe('SignalClient (SDK) against a real server', () => {
     await until(() => got.some((n) => n.type === 'offer'), 'the offer over long-poll');
   });
 
+  it('when the event stream fails after the HTTP hello, long-poll resumes that session instead of joining twice', async () => {
+    class FailingEventSource {
+      onopen: (() => void) | null = null;
+      onmessage: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      constructor() {
+        setTimeout(() => this.onerror?.(), 5);
+      }
+      addEventListener(): void {}
+      close(): void {}
+    }
+    const watcher = client(await server.token('r7', 'w'));
+    await watcher.connect();
+    const seen: string[] = [];
+    watcher.on('notification', (n) => seen.push(n.type));
+    const c = client(await server.token('r7', 'c'), { EventSource: FailingEventSource as unknown as typeof EventSource, transports: ['sse', 'longpoll'] });
+    const welcome = await c.connect();
+    expect(c.transportKind).toBe('longpoll');
+    expect(welcome.resumed).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual(['participantJoined']); // one join, no "replaced", no second join
+    expect(server.signaling.getRoom('r7')?.size).toBe(2);
+  });
+
   it('does not try other transports when the server refuses the token', async () => {
     const c = client('not-a-token');
     const err = await c.connect().catch((e: unknown) => e);

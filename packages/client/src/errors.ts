@@ -1,10 +1,12 @@
-import { FatalErrorCodes, type ErrorCode, type ProtocolErrorBody } from '@parley/protocol';
+import { FatalErrorCodes, type ErrorCode, type ProtocolErrorBody, type Welcome } from '@parley/protocol';
 
 export type ClientErrorCode = ErrorCode | 'TRANSPORT_FAILED' | 'TIMEOUT' | 'CLOSED';
 
 /** Every error the SDK raises: a stable `code`, a human `message`, and the `cause` when there is one. */
 export class ParleyError extends Error {
   readonly code: ClientErrorCode;
+  /** Set when the server had already opened a session before this transport failed. */
+  welcome?: Welcome;
   constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ParleyError';

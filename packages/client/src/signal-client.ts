@@ -1,5 +1,5 @@
 import {
-  PROTOCOL_VERSION, SUPPORTED_VERSIONS,
+  SUPPORTED_VERSIONS,
   type ClientMessage, type Hello, type Notification, type ServerMessage, type Welcome,
 } from '@parley/protocol';
 import { Emitter } from './emitter.ts';
@@ -8,6 +8,9 @@ import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy
 import { WebSocketTransport } from './transports/websocket.ts';
 import { LongPollTransport, SseTransport } from './transports/http.ts';
 import type { ClientTransport, TransportEnvironment, TransportKind } from './transports/types.ts';
+
+/** Reported to the server in hello. */
+export const SDK_VERSION = '0.1.0';
 
 export type SignalState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -135,16 +138,22 @@ export class SignalClient extends Emitter<SignalClientEvents> {
   /** One attempt over every transport; resume when `resume` and we have a session. */
   async #open(resume: boolean): Promise<Welcome> {
     const token = await this.#token();
-    const welcome = this.#welcome;
-    const hello: Hello = {
-      type: 'hello',
-      versions: [...SUPPORTED_VERSIONS],
-      token,
-      client: { sdk: 'parley-js', version: String(PROTOCOL_VERSION) },
-      ...(resume && welcome ? { resume: { sessionId: welcome.sessionId, resumeToken: welcome.resumeToken, lastSeq: this.#lastSeq } } : {}),
+    /** A session the server opened during this attempt on a transport that then failed. */
+    let adopted: Welcome | undefined;
+    const helloFor = (): Hello => {
+      const from = adopted ?? (resume ? this.#welcome : undefined);
+      const lastSeq = adopted ? adopted.seq : this.#lastSeq;
+      return {
+        type: 'hello',
+        versions: [...SUPPORTED_VERSIONS],
+        token,
+        client: { sdk: 'parley-js', version: SDK_VERSION },
+        ...(from ? { resume: { sessionId: from.sessionId, resumeToken: from.resumeToken, lastSeq } } : {}),
+      };
     };
     let lastError: ParleyError | undefined;
-    for (const kind of this.#order) {
+    for (const kind of [...this.#order]) {
+      const hello = helloFor();
       const transport = this.#createTransport(kind);
       // Frames right behind the welcome (a replay) can arrive before `open` resolves: hold them.
       let early: ServerMessage[] | undefined = [];
@@ -159,17 +168,20 @@ export class SignalClient extends Emitter<SignalClientEvents> {
           },
         });
         this.#transport = transport;
-        this.#onWelcome(result);
+        // Resuming a session we adopted mid-attempt is, to everyone above us, its first welcome.
+        const welcome = adopted && result.resumed ? { ...result, room: adopted.room, seq: adopted.seq, resumed: false } : result;
+        this.#onWelcome(welcome);
         const held = early;
         early = undefined;
         for (const m of held) this.#onMessage(m);
         // Put the transport that worked first next time.
         this.#order.splice(this.#order.indexOf(kind), 1);
         this.#order.unshift(kind);
-        return result;
+        return welcome;
       } catch (err) {
         transport.close();
         lastError = err instanceof ParleyError ? err : new ParleyError('TRANSPORT_FAILED', String(err), { cause: err });
+        if (lastError.welcome && !hello.resume) adopted = lastError.welcome;
         // A server-side refusal is the same whatever carries it: do not try the next transport.
         if (lastError.code !== 'TRANSPORT_FAILED' && lastError.code !== 'TIMEOUT') throw lastError;
       }
@@ -180,6 +192,8 @@ export class SignalClient extends Emitter<SignalClientEvents> {
   #onWelcome(welcome: Welcome): void {
     const fresh = !welcome.resumed;
     if (fresh) {
+      // After a rejoin, relays queued for the old session address participants that no longer know us.
+      if (this.#welcome) this.#queue = this.#queue.filter((m) => m.type !== 'offer' && m.type !== 'answer' && m.type !== 'candidate');
       this.#lastSeq = welcome.seq;
       this.#ackedSeq = welcome.seq;
     }
@@ -273,7 +287,6 @@ export class SignalClient extends Emitter<SignalClientEvents> {
         const error = err as ParleyError;
         if (error.code === 'RESUME_FAILED') {
           // Two-tier: the session is gone, so join afresh; the Room rebuilds from the new welcome.
-          this.#welcome = undefined;
           try {
             await this.#open(false);
             this.stats.rejoins++;

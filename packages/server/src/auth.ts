@@ -54,8 +54,12 @@ export class TokenService {
   async mint(options: MintOptions): Promise<{ token: string; expiresAt: number }> {
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = now + options.ttlS;
+    if (!RoomId.safeParse(options.room).success) throw new TypeError('room must be 1-64 of [A-Za-z0-9_-]');
+    if (options.identity.length < 1 || options.identity.length > 128) throw new TypeError('identity must be 1-128 characters');
+    const name = DisplayName.safeParse(options.name ?? options.identity.slice(0, 64));
+    if (!name.success) throw new TypeError('name must be 1-64 characters');
     const grants = Grants.parse(options.grants ?? {});
-    const token = await new SignJWT({ room: options.room, name: options.name ?? options.identity, metadata: options.metadata, grants })
+    const token = await new SignJWT({ room: options.room, name: name.data, metadata: options.metadata, grants })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(options.identity)
       .setIssuer(ISSUER)
@@ -70,7 +74,8 @@ export class TokenService {
   async verify(token: string): Promise<RoomTokenClaims> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
+      // A token without an expiry would be valid forever: refuse it.
+      ({ payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw new ProtocolError('TOKEN_EXPIRED', 'room token has expired');
       throw new ProtocolError('TOKEN_INVALID', 'room token is not valid');

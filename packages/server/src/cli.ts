@@ -10,7 +10,7 @@ const HELP = `parley — self-hosted real-time rooms on WebRTC
 
 Usage:
   parley start [options]            start the server (web app, API, signaling)
-  parley token --room R --identity I [--name N] [--ttl S]
+  parley token --room R --identity I [--name N] [--metadata M] [--ttl S]
                                     print a room token signed with auth.secret
   parley --help                     this text
 
@@ -89,13 +89,17 @@ export async function main(argv: string[]): Promise<number> {
       if (!config.auth.secret) throw new ConfigError('token needs auth.secret (PARLEY_AUTH_SECRET or the config file), the same the server uses');
       const ttlS = values.ttl !== undefined ? Number(values.ttl) : 3600;
       if (!Number.isInteger(ttlS) || ttlS <= 0) throw new ConfigError('--ttl must be a positive number of seconds');
-      const { token } = await new TokenService(config.auth.secret).mint({
-        room: values.room,
-        identity: values.identity,
-        ...(values.name ? { name: values.name } : {}),
-        ...(values.metadata ? { metadata: values.metadata } : {}),
-        ttlS,
-      });
+      const { token } = await new TokenService(config.auth.secret)
+        .mint({
+          room: values.room,
+          identity: values.identity,
+          ...(values.name ? { name: values.name } : {}),
+          ...(values.metadata ? { metadata: values.metadata } : {}),
+          ttlS,
+        })
+        .catch((err: unknown) => {
+          throw err instanceof TypeError ? new ConfigError(`token: ${err.message}`) : err;
+        });
       process.stdout.write(`${token}\n`);
       return 0;
     }

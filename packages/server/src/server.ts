@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SignalPaths, CloseCodes } from '@parley/protocol';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { TokenService } from './auth.ts';
@@ -39,7 +39,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const metrics = options.metrics ?? new Metrics();
   let secret = config.auth.secret;
   if (!secret) {
-    if (config.auth.requireExternalTokens) throw new Error('auth.requireExternalTokens needs auth.secret (PARLEY_AUTH_SECRET) shared with your backend');
+    if (config.auth.requireExternalTokens) throw new ConfigError('auth.requireExternalTokens needs auth.secret (PARLEY_AUTH_SECRET) shared with your backend');
     secret = TokenService.randomSecret();
     logger.info('no auth.secret configured: using a random one for this process (tokens end with it)');
   }

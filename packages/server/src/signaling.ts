@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  ProtocolError, assertNever, checkCandidate, checkSdp, negotiateVersion, parseClientMessage,
+  ProtocolError, SUPPORTED_VERSIONS, assertNever, checkCandidate, checkSdp, negotiateVersion, parseClientMessage,
   CloseCodes, type ClientMessage, type ErrorCode, type ErrorMessage, type Response, type Welcome,
 } from '@parley/protocol';
 import type { Config } from './config.ts';
@@ -12,11 +12,16 @@ import { Session, type SessionTransport, type TransportKind } from './session.ts
 
 export type Reply = Response | ErrorMessage | Welcome;
 
-/** The outcome of one inbound frame: maybe a reply to its sender, maybe a reason to drop the connection. */
+/** The outcome of one inbound frame: maybe a reason to drop the connection. */
 export interface FrameResult {
-  reply?: Reply;
   /** Set when the peer broke the protocol: the transport should close with 1002 and this reason. */
   violation?: string;
+}
+
+interface Handled extends FrameResult {
+  reply?: Reply;
+  /** Runs after the reply went out (leaving closes the transport that carries the reply). */
+  after?: () => void;
 }
 
 export interface HelloResult {
@@ -110,7 +115,7 @@ export class SignalingService {
     const hello = parsed.message;
     if (hello.type !== 'hello') throw new ProtocolError('PROTOCOL_VIOLATION', 'the first message must be hello');
     const version = negotiateVersion(hello.versions);
-    if (version === undefined) throw new ProtocolError('UNSUPPORTED_VERSION', `no common protocol version (server speaks ${JSON.stringify([1])})`);
+    if (version === undefined) throw new ProtocolError('UNSUPPORTED_VERSION', `no common protocol version (server speaks ${SUPPORTED_VERSIONS.join(', ')})`);
     const claims = await tokens.verify(hello.token);
     if (!claims.grants.join) throw new ProtocolError('FORBIDDEN', 'this token does not grant joining');
 
@@ -194,8 +199,24 @@ export class SignalingService {
     if (room.size === 0) room.startEmptyTimer(this.#deps.config.rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
   }
 
-  /** Handles one frame from an established session. Never throws. */
-  handleFrame(session: Session, raw: string, kind: TransportKind): FrameResult {
+  /**
+   * Handles one frame from an established session; `respond` gets the reply, if any, before any
+   * consequence (such as leaving) takes effect. Never throws.
+   */
+  handleFrame(session: Session, raw: string, kind: TransportKind, respond: (reply: Reply) => void): FrameResult {
+    const handled = this.#handle(session, raw, kind);
+    if (handled.reply) respond(handled.reply);
+    handled.after?.();
+    return handled.violation ? { violation: handled.violation } : {};
+  }
+
+  /** Attaches a transport to a session and replays what the client missed. */
+  attach(session: Session, transport: SessionTransport, lastSeq: number): void {
+    const replayed = session.attach(transport, lastSeq);
+    if (replayed > 0) this.#deps.metrics.replayed.inc(replayed);
+  }
+
+  #handle(session: Session, raw: string, kind: TransportKind): Handled {
     this.#deps.metrics.messagesReceived.inc({ transport: kind });
     if (session.closed) return { reply: errorReply(new ProtocolError('SESSION_CLOSED', 'the session has ended')) };
     if (Buffer.byteLength(raw) > this.#deps.config.signaling.maxMessageBytes) {
@@ -213,18 +234,18 @@ export class SignalingService {
     }
   }
 
-  #reject(session: Session, error: ProtocolError, id?: string, ref?: string): FrameResult {
+  #reject(session: Session, error: ProtocolError, id?: string, ref?: string): Handled {
     this.#countError(error);
-    const result: FrameResult = { reply: errorReply(error, id, ref) };
+    const result: Handled = { reply: errorReply(error, id, ref) };
     if (error.code !== 'RATE_LIMITED' && !session.violations.take()) result.violation = 'too many invalid messages';
     return result;
   }
 
-  #ok(id: string | undefined, data?: unknown): FrameResult {
+  #ok(id: string | undefined, data?: unknown): Handled {
     return id === undefined ? {} : { reply: { type: 'response', id, ok: true, ...(data !== undefined ? { data } : {}) } };
   }
 
-  #dispatch(session: Session, msg: ClientMessage): FrameResult {
+  #dispatch(session: Session, msg: ClientMessage): Handled {
     switch (msg.type) {
       case 'hello':
         return { reply: errorReply(new ProtocolError('PROTOCOL_VIOLATION', 'hello was already received'), msg.id), violation: 'second hello' };
@@ -233,13 +254,8 @@ export class SignalingService {
         return {};
       case 'ping':
         return this.#ok(msg.id, { now: Date.now() });
-      case 'leave': {
-        // Answer before closing: the close takes the transport with it.
-        const ok = this.#ok(msg.id).reply;
-        if (ok) session.reply(ok);
-        this.removeSession(session, 'left');
-        return {};
-      }
+      case 'leave':
+        return { ...this.#ok(msg.id), after: () => this.removeSession(session, 'left') };
       case 'update': {
         const room = this.#rooms.get(session.roomId);
         session.participant = { ...session.participant, ...(msg.name !== undefined ? { name: msg.name } : {}), ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}) };
@@ -255,7 +271,7 @@ export class SignalingService {
     }
   }
 
-  #relay(session: Session, msg: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): FrameResult {
+  #relay(session: Session, msg: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): Handled {
     const target = msg.to === session.participant.id ? undefined : this.#rooms.get(session.roomId)?.get(msg.to);
     // Same answer for "no such participant" and "participant of another room": rooms do not leak.
     if (!target) return this.#reject(session, new ProtocolError('UNKNOWN_PARTICIPANT', `no participant "${msg.to}" in this room`), msg.id, msg.type);

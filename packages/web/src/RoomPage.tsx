@@ -12,6 +12,7 @@ declare global {
 }
 
 const NAME_KEY = 'parley.displayName';
+const LEFT = 'You left the room.';
 
 function options(): { transports?: TransportKind[]; token?: string } {
   const q = new URLSearchParams(window.location.search);
@@ -46,7 +47,15 @@ export function RoomPage({ roomId }: { roomId: string }) {
   const roomRef = useRef<Room | undefined>(undefined);
   useRoom(room);
 
-  useEffect(() => () => void roomRef.current?.leave(), []);
+  useEffect(() => {
+    // Closing the tab leaves at once, instead of leaving a frozen tile for the resume grace period.
+    const bye = () => void roomRef.current?.leave();
+    window.addEventListener('pagehide', bye);
+    return () => {
+      window.removeEventListener('pagehide', bye);
+      bye();
+    };
+  }, []);
 
   const join = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -60,7 +69,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
       const media = await localMedia();
       setWarning(media.warning);
       const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}) });
-      r.on('disconnected', (err) => setEnded(err ? friendlyError(err) : 'You left the room.'));
+      r.on('disconnected', (err) => setEnded(err ? friendlyError(err) : LEFT));
       if (media.stream) r.publish(media.stream);
       await r.connect();
       roomRef.current = r;
@@ -97,7 +106,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
         <h1 className="brand">Parley</h1>
         <p role="status" className="ended">{ended}</p>
         <div className="row">
-          <button className="primary" onClick={() => window.location.reload()}>Rejoin</button>
+          <button className="primary" onClick={() => window.location.reload()}>{ended === LEFT ? 'Rejoin' : 'Try again'}</button>
           <a className="button" href="/">Back to start</a>
         </div>
       </main>

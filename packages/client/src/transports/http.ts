@@ -53,7 +53,13 @@ abstract class HttpTransport implements ClientTransport {
     if (!parsed.ok || parsed.message.type !== 'welcome') throw new ParleyError('TRANSPORT_FAILED', 'unexpected answer to hello');
     const welcome = parsed.message;
     this.session = { id: welcome.sessionId, key: welcome.resumeToken };
-    await this.start(hello.resume?.lastSeq ?? welcome.seq);
+    try {
+      await this.start(hello.resume?.lastSeq ?? welcome.seq);
+    } catch (err) {
+      // The session exists on the server: let the next transport resume it rather than join twice.
+      if (err instanceof ParleyError) err.welcome = welcome;
+      throw err;
+    }
     return welcome;
   }
 
@@ -73,7 +79,7 @@ abstract class HttpTransport implements ClientTransport {
   send(message: ClientMessage): void {
     const session = this.session;
     if (!session || this.closed) return;
-    this.fetch(this.url(SignalPaths.send, { session: session.id }), {
+    this.fetch(this.url(SignalPaths.send, { session: session.id, transport: this.kind }), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${session.key}` },
       body: JSON.stringify(message),
@@ -82,8 +88,12 @@ abstract class HttpTransport implements ClientTransport {
         if (res.status === 204) return;
         const text = await res.text();
         const parsed = parseServerMessage(text);
+        if (res.status === 409) {
+          // The server no longer knows this session: reconnect, which resumes or rejoins.
+          this.fail({ reason: 'session closed' });
+          return;
+        }
         if (parsed.ok) this.deliver(parsed.message);
-        if (res.status === 409) this.fail({ reason: 'session closed' });
       })
       .catch(() => this.fail({ reason: 'send failed' }));
   }
@@ -168,7 +178,9 @@ export class LongPollTransport extends HttpTransport {
         return;
       }
       if (!res.ok) {
-        this.fail({ error: await readError(res) });
+        const error = await readError(res);
+        // SESSION_CLOSED/RESUME_FAILED here mean "gone": reconnecting resumes or rejoins, as on the other transports.
+        this.fail(error.code === 'SESSION_CLOSED' || error.code === 'RESUME_FAILED' ? { reason: error.code } : { error });
         return;
       }
       let body: { messages?: unknown[]; closed?: { code: number; reason: string } };

@@ -59,7 +59,13 @@ export class Api {
       }
       const m = /^\/api\/rooms\/([^/]+)(\/tokens)?$/.exec(path);
       if (m) {
-        const id = RoomId.safeParse(decodeURIComponent(m[1] ?? ''));
+        let raw = '';
+        try {
+          raw = decodeURIComponent(m[1] ?? '');
+        } catch {
+          /* malformed percent-encoding: not a room id */
+        }
+        const id = RoomId.safeParse(raw);
         if (!id.success) throw new ProtocolError('BAD_REQUEST', 'invalid room id');
         if (!m[2] && method === 'GET') {
           const room = this.service.getRoom(id.data);
@@ -87,8 +93,10 @@ export class Api {
     const body = CreateRoomRequest.safeParse(parseJson(await readBody(req, API_BODY_LIMIT)));
     if (!body.success) throw new ProtocolError('BAD_REQUEST', body.error.issues[0]?.message ?? 'invalid body');
     const id = body.data.id ?? randomBytes(6).toString('base64url');
+    const existed = this.service.getRoom(id) !== undefined;
     const room = this.service.createRoom(id, body.data.maxParticipants);
-    sendJson(res, 201, room.info());
+    // Creating a room that exists is not an error: answer with it as it is (200, not 201).
+    sendJson(res, existed ? 200 : 201, room.info());
   }
 
   async #mintToken(req: IncomingMessage, res: ServerResponse, roomId: string): Promise<void> {

@@ -132,7 +132,7 @@ export class HttpSignalTransport {
         this.#streams.delete(stream);
         session.detach(stream);
       });
-      session.attach(stream, lastSeq);
+      this.service.attach(session, stream, lastSeq);
     } catch (err) {
       sendError(res, asProtocolError(err));
     }
@@ -146,7 +146,7 @@ export class HttpSignalTransport {
       const poll = new LongPoll(res, this.config.signaling.longPollTimeoutMs);
       poll.onDone = () => session.detach(poll);
       res.on('close', () => poll.flush());
-      session.attach(poll, lastSeq);
+      this.service.attach(session, poll, lastSeq);
     } catch (err) {
       sendError(res, asProtocolError(err));
     }
@@ -156,18 +156,16 @@ export class HttpSignalTransport {
     try {
       const session = this.#session(req, url);
       const raw = await readBody(req, this.config.signaling.hardMaxMessageBytes);
-      const kind = session.transport?.kind ?? 'sse';
-      const result = this.service.handleFrame(session, raw, kind);
+      const kind = session.transport?.kind ?? (url.searchParams.get('transport') === 'longpoll' ? 'longpoll' : 'sse');
+      let reply: object | undefined;
+      const result = this.service.handleFrame(session, raw, kind, (r) => (reply = r));
       if (result.violation) {
         this.#log.info({ participant: session.participant.id, reason: result.violation }, 'protocol violation on HTTP transport');
         session.transport?.close(CloseCodes.protocolError, result.violation);
       }
-      if (!result.reply) {
-        res.writeHead(204).end();
-        return;
-      }
-      const status = result.reply.type === 'error' || (result.reply.type === 'response' && !result.reply.ok) ? (result.violation ? 400 : 200) : 200;
-      sendJson(res, status, result.reply);
+      // The reply (or error) to this message travels in this response, whatever the stream does.
+      if (reply) sendJson(res, result.violation ? 400 : 200, reply);
+      else res.writeHead(204).end();
     } catch (err) {
       sendError(res, asProtocolError(err));
     }

@@ -56,6 +56,8 @@ class WebSocketConnection implements SessionTransport {
     this.close(closeCodeFor(error.code), error.code);
   }
 
+  readonly #respond = (reply: object): void => this.send(JSON.stringify(reply));
+
   readonly #onPong = (): void => {
     this.alive = true;
   };
@@ -110,7 +112,7 @@ class WebSocketConnection implements SessionTransport {
     this.#state = 'open';
     this.#session = result.session;
     this.send(JSON.stringify(result.welcome));
-    result.session.attach(this, result.lastSeq);
+    this.service.attach(result.session, this, result.lastSeq);
     const early = this.#early;
     this.#early = undefined;
     for (const frame of early ?? []) this.#frame(frame);
@@ -119,8 +121,7 @@ class WebSocketConnection implements SessionTransport {
   #frame(raw: string): void {
     const session = this.#session;
     if (!session) return;
-    const result = this.service.handleFrame(session, raw, this.kind);
-    if (result.reply) this.send(JSON.stringify(result.reply));
+    const result = this.service.handleFrame(session, raw, this.kind, this.#respond);
     if (result.violation) this.close(CloseCodes.protocolError, result.violation.slice(0, 120));
   }
 }
