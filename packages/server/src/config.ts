@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { IceServer } from '@parley/protocol';
 
 /** The one configuration schema. Every field has a default, so `parley start` needs nothing. */
+/** Every level is strict: a misspelt key anywhere fails at start instead of being silently dropped. */
 export const ConfigSchema = z
   .object({
     server: z
-      .object({
+      .strictObject({
         /** Interface to listen on. Loopback by default: expose on purpose (`--host 0.0.0.0`). */
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
@@ -15,7 +16,7 @@ export const ConfigSchema = z
       })
       .prefault({}),
     tls: z
-      .object({
+      .strictObject({
         cert: z.string().optional(),
         key: z.string().optional(),
         /** Generate a throwaway self-signed certificate (for trials on a LAN). */
@@ -24,7 +25,7 @@ export const ConfigSchema = z
       .prefault({})
       .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'tls.cert and tls.key must be given together' }),
     auth: z
-      .object({
+      .strictObject({
         /** HMAC secret for room tokens (HS256). Generated per process when absent. */
         secret: z.string().min(32, 'auth.secret must be at least 32 characters').optional(),
         /** Accept only tokens minted by the operator's backend; the server mints none itself. */
@@ -36,7 +37,7 @@ export const ConfigSchema = z
       })
       .prefault({}),
     rooms: z
-      .object({
+      .strictObject({
         maxParticipants: z.number().int().min(2).max(1000).default(50),
         maxRooms: z.number().int().min(1).default(10_000),
         /** Create a room on first join when a valid token names one that does not exist. */
@@ -46,7 +47,7 @@ export const ConfigSchema = z
       })
       .prefault({}),
     signaling: z
-      .object({
+      .strictObject({
         maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(64 * 1024),
         /** Frames above this close the WebSocket (1009); between the two limits they are refused with an error. */
         hardMaxMessageBytes: z.number().int().min(1024).max(16 << 20).default(1 << 20),
@@ -62,19 +63,19 @@ export const ConfigSchema = z
       })
       .prefault({}),
     ice: z
-      .object({
+      .strictObject({
         /** Handed to every participant in the welcome. Empty by default: host candidates only. */
         servers: z.array(IceServer).default([]),
         /** An external TURN server with a shared secret (coturn `use-auth-secret`): fresh credentials per participant. */
         turn: z
-          .object({ urls: z.array(z.string().min(1)).min(1), secret: z.string().min(8), ttlS: z.number().int().min(60).default(24 * 3600) })
+          .strictObject({ urls: z.array(z.string().min(1)).min(1), secret: z.string().min(8), ttlS: z.number().int().min(60).default(24 * 3600) })
           .optional(),
       })
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
-    web: z.object({ dir: z.string().optional() }).prefault({}),
+    web: z.strictObject({ dir: z.string().optional() }).prefault({}),
   })
   .strict();
 

@@ -95,6 +95,8 @@ export class Session {
   }
 
   ack(seq: number): void {
+    // Acknowledged means processed: a later resume from before this point is a client bug, refused.
+    if (seq > this.#floor && seq <= this.#seq) this.#floor = seq;
     const buffer = this.#buffer;
     if (!buffer) return;
     let n = 0;
