@@ -1,6 +1,6 @@
 import type { Notification, Participant, Welcome } from '@parley/protocol';
 import { Emitter } from './emitter.ts';
-import type { ParleyError } from './errors.ts';
+import { ParleyError } from './errors.ts';
 import { MeshPeer } from './mesh/peer.ts';
 import { RemoteParticipant } from './participant.ts';
 import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
@@ -21,6 +21,10 @@ export type RoomEvents = {
   trackSubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
   trackUnsubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
   peerConnectionStateChanged: [participant: RemoteParticipant, state: RTCPeerConnectionState];
+  /** The direct control channel to a participant opened (chat goes over it when it exists). */
+  controlChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
+  /** A participant opened a data channel to us (other than the control channel). */
+  dataChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
   signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
   notification: [notification: Notification];
   disconnected: [error: ParleyError | undefined];
@@ -100,6 +104,13 @@ export class Room extends Emitter<RoomEvents> {
     await Promise.all([...this.participants.values()].map((p) => p.peer?.replaceTrack(oldTrack, newTrack)));
   }
 
+  /** Opens a data channel to one participant, over its direct connection. */
+  createDataChannel(participantId: string, label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    const peer = this.participants.get(participantId)?.peer;
+    if (!peer || peer.closed) throw new ParleyError('UNKNOWN_PARTICIPANT', `no direct connection to "${participantId}"`);
+    return peer.createDataChannel(label, init);
+  }
+
   async setName(name: string): Promise<void> {
     await this.signal.request({ type: 'update', name });
     if (this.local) this.local.name = name;
@@ -164,6 +175,8 @@ export class Room extends Emitter<RoomEvents> {
         candidate: (c) => this.signal.send({ type: 'candidate', to: remoteId, candidate: c }),
       },
       ...(this.#options.log ? { log: this.#options.log } : {}),
+      onDataChannel: (channel) => this.emit('dataChannelOpened', p, channel),
+      onControlChannel: (channel) => this.emit('controlChannelOpened', p, channel),
     });
     p.peer = peer;
     peer.pc.ontrack = ({ track, streams }) => {

@@ -1,5 +1,8 @@
 import type { IceCandidateInit } from '@parley/protocol';
 
+/** The label of the channel every mesh pair has (chat and control messages). */
+export const CONTROL_LABEL = 'parley';
+
 export interface PeerSignals {
   description(description: { type: 'offer' | 'answer'; sdp: string }): void;
   candidate(candidate: IceCandidateInit | null): void;
@@ -14,6 +17,10 @@ export interface MeshPeerOptions {
   configuration: RTCConfiguration;
   signals: PeerSignals;
   localTracks: Array<{ track: MediaStreamTrack; stream: MediaStream }>;
+  /** A channel the remote side opened (other than the control channel). */
+  onDataChannel?: (channel: RTCDataChannel) => void;
+  /** The control channel is open (either side created it). */
+  onControlChannel?: (channel: RTCDataChannel) => void;
   /** How long `disconnected` may last before an ICE restart. */
   disconnectedRestartMs?: number;
   log?: (message: string, detail?: unknown) => void;
@@ -53,15 +60,29 @@ export class MeshPeer {
     };
     pc.oniceconnectionstatechange = () => this.#onIceState();
     pc.ondatachannel = ({ channel }) => {
-      this.dataChannel ??= channel;
+      if (channel.label === CONTROL_LABEL && !this.dataChannel) this.#control(channel);
+      else options.onDataChannel?.(channel);
     };
     if (options.initiator) {
       for (const t of options.localTracks) this.addTrack(t.track, t.stream);
-      this.dataChannel = pc.createDataChannel('parley');
+      this.#control(pc.createDataChannel(CONTROL_LABEL));
     } else {
       // Add ours while answering the first offer, so that one offer/answer carries both directions.
       this.#pendingTracks = options.localTracks;
     }
+  }
+
+  #control(channel: RTCDataChannel): void {
+    this.dataChannel = channel;
+    const announce = () => this.#options.onControlChannel?.(channel);
+    if (channel.readyState === 'open') announce();
+    else channel.addEventListener('open', announce, { once: true });
+  }
+
+  /** Opens another data channel to this participant (files, ...). Needs the control channel's SCTP association. */
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    if (label === CONTROL_LABEL) throw new TypeError(`"${CONTROL_LABEL}" is reserved`);
+    return this.pc.createDataChannel(label, init);
   }
 
   get closed(): boolean {
