@@ -2,7 +2,9 @@
 import 'webrtc-adapter';
 
 export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo } from './room.ts';
-export { RemoteParticipant } from './participant.ts';
+export { RemoteParticipant, type MediaSourceKind } from './participant.ts';
+export { LocalMedia, AudioLevelMeter, type LocalMediaState, type LocalMediaEvents, type MediaProblem } from './local-media.ts';
+export { Chat, type ChatEvents, type ChatMessage } from './chat.ts';
 export { SignalClient, type SignalClientOptions, type SignalClientEvents, type SignalState, type SignalClientStats } from './signal-client.ts';
 export { MeshPeer, type MeshPeerOptions } from './mesh/peer.ts';
 export { ParleyError, type ClientErrorCode } from './errors.ts';

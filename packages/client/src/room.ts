@@ -2,7 +2,8 @@ import type { Notification, Participant, Welcome } from '@parley/protocol';
 import { Emitter } from './emitter.ts';
 import { ParleyError } from './errors.ts';
 import { MeshPeer } from './mesh/peer.ts';
-import { RemoteParticipant } from './participant.ts';
+import { Chat } from './chat.ts';
+import { RemoteParticipant, type MediaSourceKind } from './participant.ts';
 import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
 import type { TransportKind } from './transports/types.ts';
 
@@ -42,9 +43,15 @@ export interface LocalParticipantInfo {
  */
 export class Room extends Emitter<RoomEvents> {
   readonly signal: SignalClient;
+  /** Room chat (direct data channels where open, the server otherwise; history for late joiners). */
+  readonly chat: Chat;
   readonly participants = new Map<string, RemoteParticipant>();
   local: LocalParticipantInfo | undefined;
   readonly #localTracks: Array<{ track: MediaStreamTrack; stream: MediaStream }> = [];
+  /** What each published stream carries (stream id → source), told to everyone over control channels. */
+  readonly #sources = new Map<string, MediaSourceKind>();
+  readonly #controlChannels = new Map<string, RTCDataChannel>();
+  #mediaState = { audio: true, video: true };
   readonly #options: RoomOptions;
   #iceServers: RTCIceServer[] = [];
 
@@ -52,6 +59,7 @@ export class Room extends Emitter<RoomEvents> {
     super();
     this.#options = options;
     this.signal = new SignalClient(options);
+    this.chat = new Chat(this);
     this.signal.on('welcome', (w) => this.#onWelcome(w));
     this.signal.on('notification', (n) => this.#onNotification(n));
     this.signal.on('stateChanged', (s, t) => {
@@ -81,7 +89,12 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /** Sends these tracks to every participant (renegotiates as needed). */
-  publish(stream: MediaStream, tracks: MediaStreamTrack[] = stream.getTracks()): void {
+  publish(stream: MediaStream, tracks: MediaStreamTrack[] = stream.getTracks(), source: MediaSourceKind = 'camera'): void {
+    if (this.#sources.get(stream.id) !== source) {
+      this.#sources.set(stream.id, source);
+      // Say what the stream is before its tracks arrive, so a screen gets its own tile at once.
+      this.#announceSources();
+    }
     for (const track of tracks) {
       if (this.#localTracks.some((t) => t.track === track)) continue;
       this.#localTracks.push({ track, stream });
@@ -92,7 +105,8 @@ export class Room extends Emitter<RoomEvents> {
   unpublish(track: MediaStreamTrack): void {
     const i = this.#localTracks.findIndex((t) => t.track === track);
     if (i < 0) return;
-    this.#localTracks.splice(i, 1);
+    const [entry] = this.#localTracks.splice(i, 1);
+    if (entry && !this.#localTracks.some((t) => t.stream === entry.stream)) this.#sources.delete(entry.stream.id);
     for (const p of this.participants.values()) p.peer?.removeTrack(track);
   }
 
@@ -154,11 +168,9 @@ export class Room extends Emitter<RoomEvents> {
 
   #removeParticipant(p: RemoteParticipant, reason: string): void {
     if (!this.participants.delete(p.id)) return;
+    this.#controlChannels.delete(p.id);
     p.peer?.close();
-    for (const track of p.stream.getTracks()) {
-      p.stream.removeTrack(track);
-      this.emit('trackUnsubscribed', p, track);
-    }
+    for (const track of p.tracks) this.#dropTrack(p, track);
     this.emit('participantLeft', p, reason);
   }
 
@@ -176,11 +188,11 @@ export class Room extends Emitter<RoomEvents> {
       },
       ...(this.#options.log ? { log: this.#options.log } : {}),
       onDataChannel: (channel) => this.emit('dataChannelOpened', p, channel),
-      onControlChannel: (channel) => this.emit('controlChannelOpened', p, channel),
+      onControlChannel: (channel) => this.#onControlChannel(p, channel),
     });
     p.peer = peer;
     peer.pc.ontrack = ({ track, streams }) => {
-      if (!p.stream.getTracks().includes(track)) p.stream.addTrack(track);
+      p.addTrack(track, streams[0]?.id ?? '');
       for (const s of streams) s.onremovetrack = (e) => this.#dropTrack(p, e.track);
       this.emit('trackSubscribed', p, track);
       // A sender that removes its track ends our transceiver's reception: drop it from the stream.
@@ -191,9 +203,45 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   #dropTrack(p: RemoteParticipant, track: MediaStreamTrack): void {
-    if (!p.stream.getTracks().includes(track)) return;
-    p.stream.removeTrack(track);
-    this.emit('trackUnsubscribed', p, track);
+    if (p.removeTrack(track)) this.emit('trackUnsubscribed', p, track);
+  }
+
+  #sourcesMessage(): string {
+    return JSON.stringify({ t: 'sources', sources: Object.fromEntries(this.#sources), ...this.#mediaState });
+  }
+
+  /** Tells everyone whether our microphone and camera are on (for the muted marks on their side). */
+  setMediaState(state: { audio: boolean; video: boolean }): void {
+    this.#mediaState = { ...state };
+    this.#announceSources();
+  }
+
+  #announceSources(): void {
+    const message = this.#sourcesMessage();
+    for (const channel of this.#controlChannels.values()) if (channel.readyState === 'open') channel.send(message);
+  }
+
+  #onControlChannel(p: RemoteParticipant, channel: RTCDataChannel): void {
+    this.#controlChannels.set(p.id, channel);
+    channel.send(this.#sourcesMessage());
+    channel.addEventListener('message', (event: MessageEvent) => {
+      if (typeof event.data !== 'string' || event.data.length > 8192 || !event.data.startsWith('{"t":"sources"')) return;
+      try {
+        const { sources, audio, video } = JSON.parse(event.data) as { sources?: Record<string, unknown>; audio?: unknown; video?: unknown };
+        p.audioMuted = audio === false;
+        p.videoMuted = video === false;
+        const clean: Record<string, MediaSourceKind> = {};
+        for (const [id, kind] of Object.entries(sources ?? {})) if (kind === 'camera' || kind === 'screen') clean[id.slice(0, 128)] = kind;
+        p.setSources(clean);
+        this.emit('participantUpdated', p);
+      } catch {
+        /* not for us */
+      }
+    });
+    channel.addEventListener('close', () => {
+      if (this.#controlChannels.get(p.id) === channel) this.#controlChannels.delete(p.id);
+    });
+    this.emit('controlChannelOpened', p, channel);
   }
 
   #onNotification(n: Notification): void {

@@ -56,6 +56,8 @@ interface Pending {
 }
 
 type Outgoing = ClientMessage extends infer M ? (M extends { type: infer T } ? (T extends 'hello' | 'ack' ? never : M) : never) : never;
+/** A request before SignalClient gives it an id. */
+type OutgoingRequest = Outgoing extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
 
 /** A signaling session that survives transport drops: fallback, resume, exactly-once notifications. */
 export class SignalClient extends Emitter<SignalClientEvents> {
@@ -307,7 +309,7 @@ export class SignalClient extends Emitter<SignalClientEvents> {
   }
 
   /** Sends a request and resolves with its response data; rejects with a ParleyError. */
-  request(message: Outgoing): Promise<unknown> {
+  request(message: OutgoingRequest): Promise<unknown> {
     if (this.#state === 'closed') return Promise.reject(new ParleyError('CLOSED', 'the session has ended'));
     const id = `r${this.#nextId++}`;
     return new Promise((resolve, reject) => {
@@ -316,7 +318,7 @@ export class SignalClient extends Emitter<SignalClientEvents> {
         reject(new ParleyError('TIMEOUT', `no response to ${message.type}`));
       }, this.#options.requestTimeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      this.send({ ...message, id });
+      this.send({ ...message, id } as Outgoing);
     });
   }
 

@@ -82,14 +82,43 @@ export const CandidateOut = z.object({
 export const Ack = z.object({ type: z.literal('ack'), seq: Seq });
 export const Ping = z.object({ type: z.literal('ping'), id: RequestId.optional() });
 
+/** Chat text: what a person typed, trimmed; long pastes belong in a file. */
+export const ChatText = z.string().trim().min(1).max(2000);
+export const ChatMessageId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'message id must be 8-64 of [A-Za-z0-9_-]');
+
+/**
+ * A chat message for the room. The server keeps it in the room's history and relays it to every
+ * participant except the sender and those in `skip` (already reached over a direct data channel).
+ */
+export const ChatSend = z.object({
+  type: z.literal('chat'),
+  id: RequestId.optional(),
+  messageId: ChatMessageId,
+  text: ChatText,
+  skip: z.array(ParticipantId).max(1000).optional(),
+});
+
+/** Asks for the room's chat history (oldest first). */
+export const ChatHistoryRequest = z.object({ type: z.literal('chatHistory'), id: RequestId });
+
+export const ChatMessage = z.object({
+  id: ChatMessageId,
+  from: ParticipantId,
+  fromName: DisplayName,
+  text: ChatText,
+  /** Server time (ms since epoch) when the server accepted it. */
+  sentAt: z.number().int(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
 export type Hello = z.infer<typeof Hello>;
 export type Leave = z.infer<typeof Leave>;
 export type Update = z.infer<typeof Update>;
 
-export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping]);
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping']);
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory']);
 
 // ---- Server → client -----------------------------------------------------------------------
 
@@ -141,7 +170,9 @@ export const AnswerIn = notification('answer', { from: ParticipantId, sdp: Sdp }
 export const CandidateIn = notification('candidate', { from: ParticipantId, candidate: IceCandidateInit.nullable() });
 
 /** Notifications are numbered per session and replayed after a resume: exactly once, in order. */
-export const Notification = z.discriminatedUnion('type', [ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn]);
+export const ChatReceived = notification('chatMessage', { message: ChatMessage });
+
+export const Notification = z.discriminatedUnion('type', [ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived]);
 export type Notification = z.infer<typeof Notification>;
 /** A notification before the server numbers it. */
 export type NotificationBody = DistributiveOmit<Notification, 'seq'>;

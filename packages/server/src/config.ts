@@ -42,6 +42,8 @@ export const ConfigSchema = z
         maxRooms: z.number().int().min(1).default(10_000),
         /** Create a room on first join when a valid token names one that does not exist. */
         autoCreate: z.boolean().default(true),
+        /** Chat messages each room keeps for late joiners (in memory). */
+        chatHistory: z.number().int().min(0).max(10_000).default(200),
         /** An empty room is deleted after this long. */
         emptyTtlMs: z.number().int().min(1000).default(5 * 60_000),
       })

@@ -1,4 +1,4 @@
-import type { NotificationBody, Participant, RoomState, RoomInfo } from '@parley/protocol';
+import type { ChatMessage, NotificationBody, Participant, RoomState, RoomInfo } from '@parley/protocol';
 import type { Session } from './session.ts';
 
 /** A room: who is in it, and fan-out of notifications to them. Knows nothing about transports. */
@@ -8,6 +8,9 @@ export class Room {
   readonly createdAt = Date.now();
   readonly #members = new Map<string, Session>();
   #emptyTimer: NodeJS.Timeout | undefined;
+  /** The last chat messages, oldest first (allocated on the first message). */
+  #chat: ChatMessage[] | undefined;
+  readonly #chatIds = new Set<string>();
 
   constructor(id: string, maxParticipants: number) {
     this.id = id;
@@ -46,6 +49,23 @@ export class Room {
   /** Sends a notification to every member but `except`. */
   broadcast(body: NotificationBody, except?: string): void {
     for (const [id, s] of this.#members) if (id !== except) s.notify(body);
+  }
+
+  /** Keeps a chat message; false when its id was already used (a retry): do not relay it again. */
+  recordChat(message: ChatMessage, keep: number): boolean {
+    if (this.#chatIds.has(message.id)) return false;
+    const chat = (this.#chat ??= []);
+    chat.push(message);
+    this.#chatIds.add(message.id);
+    while (chat.length > keep) {
+      const old = chat.shift();
+      if (old) this.#chatIds.delete(old.id);
+    }
+    return true;
+  }
+
+  chatHistory(): ChatMessage[] {
+    return this.#chat ? [...this.#chat] : [];
   }
 
   state(): RoomState {

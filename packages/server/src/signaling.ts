@@ -266,6 +266,10 @@ export class SignalingService {
       case 'answer':
       case 'candidate':
         return this.#relay(session, msg);
+      case 'chat':
+        return this.#chat(session, msg);
+      case 'chatHistory':
+        return this.#ok(msg.id, { messages: this.#rooms.get(session.roomId)?.chatHistory() ?? [] });
       default:
         return assertNever(msg);
     }
@@ -287,6 +291,21 @@ export class SignalingService {
     }
     this.#deps.metrics.messagesRelayed.inc({ type: msg.type });
     return this.#ok(msg.id);
+  }
+
+  #chat(session: Session, msg: Extract<ClientMessage, { type: 'chat' }>): Handled {
+    const room = this.#rooms.get(session.roomId);
+    if (!room) return this.#reject(session, new ProtocolError('ROOM_NOT_FOUND', 'the room is gone'), msg.id, msg.type);
+    const { id: from, name: fromName } = session.participant;
+    const message = { id: msg.messageId, from, fromName, text: msg.text, sentAt: Date.now() };
+    // A retried message (same id) is acknowledged again but neither stored nor relayed twice.
+    if (room.recordChat(message, this.#deps.config.rooms.chatHistory)) {
+      const skip = new Set(msg.skip);
+      skip.add(from);
+      for (const p of room.participants()) if (!skip.has(p.id)) room.get(p.id)?.notify({ type: 'chatMessage', message });
+      this.#deps.metrics.messagesRelayed.inc({ type: 'chat' });
+    }
+    return this.#ok(msg.id, { sentAt: message.sentAt });
   }
 
   /** Closes every session (server shutdown). */

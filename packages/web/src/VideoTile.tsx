@@ -7,24 +7,41 @@ interface Props {
   mirrored?: boolean;
   state?: string;
   participantId?: string;
+  kind?: 'camera' | 'screen';
+  speaking?: boolean;
+  audioMuted?: boolean;
+  pinned?: boolean;
+  outputDeviceId?: string | undefined;
+  onPin?: () => void;
 }
 
 /** One participant's video with their name. Audio plays from the same element (muted for self). */
-export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId }: Props) {
+export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, outputDeviceId, onPin }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = ref.current;
     if (el && el.srcObject !== stream) el.srcObject = stream ?? null;
   });
+  useEffect(() => {
+    const el = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;
+    if (el?.setSinkId && outputDeviceId) void el.setSinkId(outputDeviceId).catch(() => undefined);
+  }, [outputDeviceId]);
   const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
+  const classes = ['tile', kind, speaking ? 'speaking' : '', pinned ? 'pinned' : ''].filter(Boolean).join(' ');
   return (
-    <figure className="tile" data-participant={participantId} data-state={state}>
-      <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'mirrored' : undefined} aria-label={`video of ${name}`} />
+    <figure className={classes} data-participant={participantId} data-kind={kind} data-state={state}>
+      <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'mirrored' : undefined} aria-label={`${kind === 'screen' ? 'screen of' : 'video of'} ${name}`} />
       {!hasVideo && <div className="avatar" aria-hidden>{name.slice(0, 1).toUpperCase()}</div>}
       <figcaption>
+        {audioMuted && <span className="muted-mark" aria-label="microphone off">🔇 </span>}
         {name}
         {state && state !== 'connected' && <span className="state"> · {state}</span>}
       </figcaption>
+      {onPin && (
+        <button className="pin icon" aria-pressed={pinned} aria-label={pinned ? `unpin ${name}` : `pin ${name}`} onClick={onPin}>
+          📌
+        </button>
+      )}
     </figure>
   );
 }

@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'react';
+import type { LocalMedia, Room } from '@parley/client';
+import { useRoom } from './useRoom.ts';
+import { useChat } from './useChat.ts';
+import { useLocalMedia } from './useLocalMedia.ts';
+import { useSpeaking } from './useSpeaking.ts';
+import { VideoTile } from './VideoTile.tsx';
+import { ChatPanel } from './ChatPanel.tsx';
+import { DevicePicker } from './PreJoin.tsx';
+
+interface Props {
+  room: Room;
+  media: LocalMedia;
+  roomId: string;
+  onLeave: () => void;
+}
+
+interface TileSpec {
+  key: string;
+  stream: MediaStream | undefined;
+  name: string;
+  kind: 'camera' | 'screen';
+  self?: boolean;
+  participantId?: string;
+  state?: string;
+  audioMuted?: boolean;
+}
+
+/** The call: tiles, controls, chat. Thin over the SDK's Room and LocalMedia. */
+export function CallView({ room, media, roomId, onLeave }: Props) {
+  useRoom(room);
+  useChat(room.chat);
+  useLocalMedia(media);
+  const speaking = useSpeaking(room);
+  const [panel, setPanel] = useState<'chat' | 'settings' | undefined>();
+  const [pinned, setPinned] = useState<string>();
+  const [copied, setCopied] = useState(false);
+  const [shareError, setShareError] = useState<string>();
+  const { stream, screen, audioEnabled, videoEnabled } = media.state;
+
+  const toggleScreen = async () => {
+    setShareError(undefined);
+    try {
+      if (screen) media.stopScreenShare();
+      else await media.startScreenShare();
+    } catch {
+      setShareError('Screen sharing was cancelled or is not allowed.');
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('input, textarea, select')) return;
+      const key = e.key.toLowerCase();
+      if (key === 'm') media.setEnabled('audio', !media.state.audioEnabled);
+      else if (key === 'v') media.setEnabled('video', !media.state.videoEnabled);
+      else if (key === 's') void toggleScreen();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const copyLink = async () => {
+    await navigator.clipboard?.writeText(`${window.location.origin}/r/${roomId}`).catch(() => undefined);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+
+  const remotes = [...room.participants.values()];
+  const selfName = `${room.local?.name ?? ''} (you)`;
+  const tiles: TileSpec[] = [
+    { key: 'self', stream: videoEnabled ? stream : undefined, name: selfName, kind: 'camera', self: true, audioMuted: !audioEnabled },
+    ...(screen ? [{ key: 'self-screen', stream: screen, name: `${selfName} screen`, kind: 'screen' as const, self: true }] : []),
+    ...remotes.flatMap((p): TileSpec[] => [
+      { key: p.id, stream: p.stream, name: p.name, kind: 'camera', participantId: p.id, state: p.connectionState, audioMuted: p.audioMuted },
+      ...(p.screen ? [{ key: `${p.id}-screen`, stream: p.screen, name: `${p.name} (screen)`, kind: 'screen' as const, participantId: p.id }] : []),
+    ]),
+  ];
+  const spotlight = tiles.find((t) => t.key === pinned);
+  const reconnecting = room.signal.state === 'reconnecting';
+  const unread = room.chat.unread;
+
+  const renderTile = (t: TileSpec) => (
+    <VideoTile
+      key={t.key}
+      stream={t.stream}
+      name={t.name}
+      muted={t.self === true || t.kind === 'screen'}
+      mirrored={t.self === true && t.kind === 'camera'}
+      kind={t.kind}
+      participantId={t.participantId}
+      state={t.state}
+      audioMuted={t.audioMuted}
+      speaking={t.participantId !== undefined && t.kind === 'camera' && speaking.has(t.participantId)}
+      pinned={pinned === t.key}
+      outputDeviceId={media.state.outputDeviceId}
+      onPin={() => setPinned(pinned === t.key ? undefined : t.key)}
+    />
+  );
+
+  return (
+    <main className="room">
+      <header className="bar">
+        <span className="brand small">Parley</span>
+        <span className="room-id">{roomId}</span>
+        <span className="count">{remotes.length + 1} in call</span>
+        <button onClick={copyLink}>{copied ? 'Link copied' : 'Copy link'}</button>
+      </header>
+      {reconnecting && <div role="status" className="banner">Reconnecting…</div>}
+      {shareError && <div role="status" className="banner warn">{shareError}</div>}
+      <div className="stage">
+        {spotlight ? (
+          <section className="spotlight" aria-label="participants">
+            <div className="main">{renderTile(spotlight)}</div>
+            <div className="strip">{tiles.filter((t) => t !== spotlight).map(renderTile)}</div>
+          </section>
+        ) : (
+          <section className="grid" aria-label="participants">
+            {tiles.map(renderTile)}
+          </section>
+        )}
+        {panel === 'chat' && <ChatPanel chat={room.chat} selfId={room.local?.id} onClose={() => setPanel(undefined)} />}
+        {panel === 'settings' && (
+          <aside className="panel settings" aria-label="settings">
+            <header>
+              <h2>Devices</h2>
+              <button className="icon" aria-label="close settings" onClick={() => setPanel(undefined)}>×</button>
+            </header>
+            <div className="settings-body">
+              <DevicePicker label="Camera" devices={media.state.devices.filter((d) => d.kind === 'videoinput')} value={media.state.videoDeviceId} onChange={(id) => void media.switchDevice('video', id)} />
+              <DevicePicker label="Microphone" devices={media.state.devices.filter((d) => d.kind === 'audioinput')} value={media.state.audioDeviceId} onChange={(id) => void media.switchDevice('audio', id)} />
+              <DevicePicker label="Speaker" devices={media.state.devices.filter((d) => d.kind === 'audiooutput')} value={media.state.outputDeviceId} onChange={(id) => media.setOutputDevice(id)} />
+            </div>
+          </aside>
+        )}
+      </div>
+      <footer className="controls">
+        <button aria-pressed={!audioEnabled} aria-keyshortcuts="M" title="Microphone (M)" onClick={() => media.setEnabled('audio', !audioEnabled)} disabled={!stream?.getAudioTracks().length}>
+          {audioEnabled ? 'Mute' : 'Unmute'}
+        </button>
+        <button aria-pressed={!videoEnabled} aria-keyshortcuts="V" title="Camera (V)" onClick={() => media.setEnabled('video', !videoEnabled)} disabled={!stream?.getVideoTracks().length}>
+          {videoEnabled ? 'Stop video' : 'Start video'}
+        </button>
+        <button aria-pressed={!!screen} aria-keyshortcuts="S" title="Share screen (S)" onClick={() => void toggleScreen()}>
+          {screen ? 'Stop sharing' : 'Share screen'}
+        </button>
+        <button aria-pressed={panel === 'chat'} aria-label={unread > 0 && panel !== 'chat' ? `Chat, ${unread} unread` : 'Chat'} onClick={() => setPanel(panel === 'chat' ? undefined : 'chat')}>
+          Chat{unread > 0 && panel !== 'chat' && <span className="badge">{unread}</span>}
+        </button>
+        <button aria-pressed={panel === 'settings'} aria-label="Devices" onClick={() => setPanel(panel === 'settings' ? undefined : 'settings')}>
+          ⚙
+        </button>
+        <button className="danger" onClick={onLeave}>Leave</button>
+      </footer>
+    </main>
+  );
+}
