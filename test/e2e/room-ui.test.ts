@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
+import { requireWebBuild } from '../support/web.ts';
+
+/** The chat messages a page shows, as "who: text". */
+const chatLines = (p: Participant) =>
+  p.page.locator('.messages li[data-message-id]').evaluateAll((items) => items.map((li) => `${li.querySelector('.who')?.textContent}: ${li.querySelector('p')?.textContent}`));
+
+async function say(p: Participant, text: string): Promise<void> {
+  if ((await p.page.getByRole('complementary', { name: 'chat' }).count()) === 0) await p.page.getByRole('button', { name: /^Chat/ }).click();
+  await p.page.getByLabel('message').fill(text);
+  await p.page.getByRole('button', { name: 'Send' }).click();
+}
+
+describe('the room UI in Chromium', () => {
+  let server: TestServer;
+  let chrome: TestBrowser;
+  const open: Participant[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { webDir: requireWebBuild() });
+    chrome = await launchBrowser(['--auto-select-desktop-capture-source=Entire screen']);
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.close();
+  });
+
+  it('chat reaches all three participants once each, shows an unread badge, and a late joiner gets the history', async () => {
+    const [ann, ben, cat] = [await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Ann'), await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Ben'), await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Cat')];
+    open.push(ann, ben, cat);
+    await expectMediaFlowing(open, 200); // direct channels are up, so chat takes the data channel path
+    await say(ann, 'hello from Ann');
+    await say(ben, 'hi Ann');
+    await waitUntil(async () => (await chatLines(ann)).length === 2 && (await chatLines(ben)).length === 2, 5000, 'both messages in both chats');
+    expect(await chatLines(ann)).toEqual(['You: hello from Ann', 'Ben: hi Ann']);
+    expect(await chatLines(ben)).toEqual(['Ann: hello from Ann', 'You: hi Ann']);
+    // Cat did not open the chat: the button says how many are unread.
+    await waitUntil(async () => (await cat.page.getByRole('button', { name: 'Chat, 2 unread' }).count()) === 1, 5000, 'Cat\'s unread badge');
+    await cat.page.getByRole('button', { name: /^Chat/ }).click();
+    expect(await chatLines(cat)).toEqual(['Ann: hello from Ann', 'Ben: hi Ann']);
+
+    const dan = await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Dan');
+    open.push(dan);
+    await dan.page.getByRole('button', { name: /^Chat/ }).click();
+    await waitUntil(async () => (await chatLines(dan)).length === 2, 5000, 'Dan to see the history');
+    expect(await chatLines(dan)).toEqual(['Ann: hello from Ann', 'Ben: hi Ann']);
+    await say(dan, 'sorry I am late');
+    for (const p of [ann, ben, cat]) await waitUntil(async () => (await chatLines(p)).at(-1) === 'Dan: sorry I am late', 5000, `${p.name} to see Dan's message`);
+    for (const p of open) expect(new Set(await chatLines(p)).size).toBe(3); // no duplicates anywhere
+  });
+
+  it('a screen share appears as its own tile for the others, with frames decoded', async () => {
+    const ann = await joinRoom(chrome.browser, server.httpUrl, 'screen', 'Ann');
+    const ben = await joinRoom(chrome.browser, server.httpUrl, 'screen', 'Ben');
+    open.push(ann, ben);
+    await expectMediaFlowing(open, 200);
+    await ann.page.getByRole('button', { name: 'Share screen' }).click();
+    const tile = ben.page.locator('figure.tile[data-kind="screen"]');
+    await waitUntil(async () => (await tile.count()) === 1, 10_000, 'the screen tile on Ben\'s page');
+    expect(await tile.locator('figcaption').textContent()).toContain('Ann (screen)');
+    await waitUntil(async () => (await tile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth)) > 0, 10_000, 'screen frames on Ben\'s page');
+    // The camera tile is still there, separately.
+    expect(await ben.page.locator('figure.tile[data-kind="camera"]').count()).toBe(2);
+    await ann.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitUntil(async () => (await tile.count()) === 0, 10_000, 'the screen tile to go away');
+  });
+
+  it('switching camera mid-call keeps the call: no renegotiation, remote frames keep rising', async () => {
+    const ann = await joinRoom(chrome.browser, server.httpUrl, 'switch', 'Ann');
+    const ben = await joinRoom(chrome.browser, server.httpUrl, 'switch', 'Ben');
+    open.push(ann, ben);
+    await expectMediaFlowing(open, 200);
+    const offersBefore = await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications);
+    const oldTrackId = await ann.page.evaluate(async () => {
+      const { media } = window.parley!;
+      const old = media.state.stream!.getVideoTracks()[0]!;
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      const camera = devices.find((d) => d.kind === 'videoinput')!;
+      await media.switchDevice('video', camera.deviceId);
+      return old.id;
+    });
+    const newTrackId = await ann.page.evaluate(() => window.parley!.media.state.stream!.getVideoTracks()[0]!.id);
+    expect(newTrackId).not.toBe(oldTrackId);
+    const before = (await remoteStats(ben.page))[0]!.framesDecoded;
+    await expectMediaFlowing(open, 1500);
+    expect((await remoteStats(ben.page))[0]!.framesDecoded).toBeGreaterThan(before + 10);
+    // replaceTrack: no offer/answer went through signaling for the switch.
+    expect(await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications)).toBe(offersBefore);
+  });
+
+  it('with the camera and microphone denied, a person still joins and watches the others', async () => {
+    const ann = await joinRoom(chrome.browser, server.httpUrl, 'denied', 'Ann');
+    open.push(ann);
+    const context = await chrome.browser.newContext();
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.httpUrl}/r/denied`);
+    await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Access to your camera is blocked. You can still join; allow it in the address bar and reload to change that.');
+    await page.getByLabel('Your name').fill('Watcher');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForFunction(() => window.parley?.room.signal.state === 'connected');
+    const watcher: Participant = { context, page, name: 'Watcher', id: await page.evaluate(() => window.parley!.room.local!.id) };
+    open.push(watcher);
+    // The watcher decodes Ann's video and hears her.
+    await waitUntil(async () => {
+      const s = await remoteStats(page);
+      return s[0] !== undefined && s[0].framesDecoded > 10 && s[0].audioBytesReceived > 0;
+    }, 20_000, 'the watcher to receive Ann');
+    // Ann sees the watcher's tile, with a letter instead of video.
+    await waitUntil(async () => (await ann.page.locator('figure.tile[data-participant] .avatar').count()) === 1, 10_000, 'the watcher\'s tile on Ann\'s page');
+  });
+});
