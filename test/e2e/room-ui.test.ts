@@ -93,6 +93,25 @@ describe('the room UI in Chromium', () => {
     expect(await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications)).toBe(offersBefore);
   });
 
+  it('the stats panel shows live bitrate, round-trip time, codecs and the ICE path for each participant', async () => {
+    const ann = await joinRoom(chrome.browser, server.httpUrl, 'stats', 'Ann');
+    const ben = await joinRoom(chrome.browser, server.httpUrl, 'stats', 'Ben');
+    open.push(ann, ben);
+    await expectMediaFlowing(open, 200);
+    await ann.page.getByRole('button', { name: 'Stats' }).click();
+    const panel = ann.page.getByRole('complementary', { name: 'connection stats' });
+    const stat = (name: string) => panel.locator(`[data-stat="${name}"]`).first().textContent();
+    await waitUntil(async () => /\d+(\.\d+)? (k|M)bit\/s/.test((await stat('bitrate-in')) ?? '') && !(await stat('bitrate-in'))?.startsWith('0 kbit'), 5000, 'a bitrate');
+    expect(await stat('rtt')).toMatch(/^\d+ ms/);
+    expect(await stat('codecs')).toMatch(/VP8|VP9|H264|AV1/);
+    expect(await stat('codecs')).toContain('opus');
+    expect(await stat('path')).toMatch(/^(host|prflx|srflx)/);
+    expect(await stat('video')).toMatch(/^\d+×\d+ @/);
+    expect(await panel.locator('svg.spark').count()).toBeGreaterThan(3);
+    // The tile carries the quality mark too.
+    await waitUntil(async () => (await ann.page.getByRole('img', { name: 'connection good' }).count()) === 1, 5000, 'a quality mark on Ben\'s tile');
+  });
+
   it('with the camera and microphone denied, a person still joins and watches the others', async () => {
     const ann = await joinRoom(chrome.browser, server.httpUrl, 'denied', 'Ann');
     open.push(ann);

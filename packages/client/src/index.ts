@@ -5,6 +5,8 @@ export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo } fr
 export { RemoteParticipant, type MediaSourceKind } from './participant.ts';
 export { LocalMedia, AudioLevelMeter, type LocalMediaState, type LocalMediaEvents, type MediaProblem } from './local-media.ts';
 export { Chat, type ChatEvents, type ChatMessage } from './chat.ts';
+export { StatsCollector, type StatsEvents } from './stats/collector.ts';
+export { computeSample, reduceReport, qualityOf, type PeerStatsSample, type RawStats, type Quality, type PathType } from './stats/compute.ts';
 export { SignalClient, type SignalClientOptions, type SignalClientEvents, type SignalState, type SignalClientStats } from './signal-client.ts';
 export { MeshPeer, type MeshPeerOptions } from './mesh/peer.ts';
 export { ParleyError, type ClientErrorCode } from './errors.ts';

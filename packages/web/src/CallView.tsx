@@ -7,6 +7,8 @@ import { useSpeaking } from './useSpeaking.ts';
 import { VideoTile } from './VideoTile.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
 import { DevicePicker } from './PreJoin.tsx';
+import { StatsPanel } from './StatsPanel.tsx';
+import { useStats } from './useStats.ts';
 
 interface Props {
   room: Room;
@@ -24,6 +26,7 @@ interface TileSpec {
   participantId?: string;
   state?: string;
   audioMuted?: boolean;
+  quality?: string;
 }
 
 /** The call: tiles, controls, chat. Thin over the SDK's Room and LocalMedia. */
@@ -32,7 +35,8 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   useChat(room.chat);
   useLocalMedia(media);
   const speaking = useSpeaking(room);
-  const [panel, setPanel] = useState<'chat' | 'settings' | undefined>();
+  const stats = useStats(room);
+  const [panel, setPanel] = useState<'chat' | 'settings' | 'stats' | undefined>();
   const [pinned, setPinned] = useState<string>();
   const [copied, setCopied] = useState(false);
   const [shareError, setShareError] = useState<string>();
@@ -73,7 +77,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
     { key: 'self', stream: videoEnabled ? stream : undefined, name: selfName, kind: 'camera', self: true, audioMuted: !audioEnabled },
     ...(screen ? [{ key: 'self-screen', stream: screen, name: `${selfName} screen`, kind: 'screen' as const, self: true }] : []),
     ...remotes.flatMap((p): TileSpec[] => [
-      { key: p.id, stream: p.stream, name: p.name, kind: 'camera', participantId: p.id, state: p.connectionState, audioMuted: p.audioMuted },
+      { key: p.id, stream: p.stream, name: p.name, kind: 'camera', participantId: p.id, state: p.connectionState, audioMuted: p.audioMuted, quality: stats.latest(p.id)?.quality },
       ...(p.screen ? [{ key: `${p.id}-screen`, stream: p.screen, name: `${p.name} (screen)`, kind: 'screen' as const, participantId: p.id }] : []),
     ]),
   ];
@@ -92,6 +96,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
       participantId={t.participantId}
       state={t.state}
       audioMuted={t.audioMuted}
+      quality={t.quality}
       speaking={t.participantId !== undefined && t.kind === 'camera' && speaking.has(t.participantId)}
       pinned={pinned === t.key}
       outputDeviceId={media.state.outputDeviceId}
@@ -121,6 +126,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
           </section>
         )}
         {panel === 'chat' && <ChatPanel chat={room.chat} selfId={room.local?.id} onClose={() => setPanel(undefined)} />}
+        {panel === 'stats' && <StatsPanel room={room} stats={stats} onClose={() => setPanel(undefined)} />}
         {panel === 'settings' && (
           <aside className="panel settings" aria-label="settings">
             <header>
@@ -147,6 +153,9 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         </button>
         <button aria-pressed={panel === 'chat'} aria-label={unread > 0 && panel !== 'chat' ? `Chat, ${unread} unread` : 'Chat'} onClick={() => setPanel(panel === 'chat' ? undefined : 'chat')}>
           Chat{unread > 0 && panel !== 'chat' && <span className="badge">{unread}</span>}
+        </button>
+ <button aria-pressed={panel === 'stats'} onClick={() => setPanel(panel === 'stats' ? undefined : 'stats')}>
+          Stats
         </button>
         <button aria-pressed={panel === 'settings'} aria-label="Devices" onClick={() => setPanel(panel === 'settings' ? undefined : 'settings')}>
           ⚙

@@ -11,12 +11,14 @@ interface Props {
   speaking?: boolean;
   audioMuted?: boolean;
   pinned?: boolean;
+  /** Connection quality to this participant (good / fair / poor). */
+  quality?: string | undefined;
   outputDeviceId?: string | undefined;
   onPin?: () => void;
 }
 
 /** One participant's video with their name. Audio plays from the same element (muted for self). */
-export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, outputDeviceId, onPin }: Props) {
+export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, quality, outputDeviceId, onPin }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -33,6 +35,7 @@ export function VideoTile({ stream, name, muted = false, mirrored = false, state
       <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'mirrored' : undefined} aria-label={`${kind === 'screen' ? 'screen of' : 'video of'} ${name}`} />
       {!hasVideo && <div className="avatar" aria-hidden>{name.slice(0, 1).toUpperCase()}</div>}
       <figcaption>
+        {quality && quality !== 'unknown' && <span className={`bars q-${quality}`} role="img" aria-label={`connection ${quality}`} title={`connection ${quality}`} />}
         {audioMuted && <span className="muted-mark" aria-label="microphone off">🔇 </span>}
         {name}
         {state && state !== 'connected' && <span className="state"> · {state}</span>}
