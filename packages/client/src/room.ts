@@ -1,4 +1,4 @@
-import type { Notification, Participant, Welcome } from '@parley/protocol';
+import { assertNever, type Notification, type Participant, type Welcome } from '@parley/protocol';
 import { Emitter } from './emitter.ts';
 import { ParleyError } from './errors.ts';
 import { MeshPeer } from './mesh/peer.ts';
@@ -282,6 +282,10 @@ export class Room extends Emitter<RoomEvents> {
         void peer.handleCandidate(n.candidate);
         return;
       }
+      case 'chatMessage':
+        return; // the Chat listens for these itself
+      default:
+        assertNever(n);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeSample, qualityOf, reduceReport, type RawStats } from './compute.ts';
+import { computeSample, qualityOf, reduceReport } from './compute.ts';
 
 /** A trimmed report as Chromium returns it for a mesh peer receiving audio+video over a relay. */
 function report(t: number, o: { bytesIn: number; bytesOut: number; packets: number; lost: number; frames: number; rtt?: number }) {
