@@ -121,7 +121,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
             <div className="strip">{tiles.filter((t) => t !== spotlight).map(renderTile)}</div>
           </section>
         ) : (
-          <section className="grid" aria-label="participants">
+          <section className={`grid n${Math.min(tiles.length, 9)}`} aria-label="participants">
             {tiles.map(renderTile)}
           </section>
         )}

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { MicOffIcon, PinIcon } from './icons.tsx';
 
 interface Props {
   stream: MediaStream | undefined;
@@ -36,13 +37,17 @@ export function VideoTile({ stream, name, muted = false, mirrored = false, state
       {!hasVideo && <div className="avatar" aria-hidden>{name.slice(0, 1).toUpperCase()}</div>}
       <figcaption>
         {quality && quality !== 'unknown' && <span className={`bars q-${quality}`} role="img" aria-label={`connection ${quality}`} title={`connection ${quality}`} />}
-        {audioMuted && <span className="muted-mark" aria-label="microphone off">🔇 </span>}
+        {audioMuted && (
+          <span className="muted-mark" role="img" aria-label="microphone off">
+            <MicOffIcon />
+          </span>
+        )}
         {name}
         {state && state !== 'connected' && <span className="state"> · {state}</span>}
       </figcaption>
       {onPin && (
         <button className="pin icon" aria-pressed={pinned} aria-label={pinned ? `unpin ${name}` : `pin ${name}`} onClick={onPin}>
-          📌
+          <PinIcon />
         </button>
       )}
     </figure>
