@@ -9,6 +9,7 @@ import { ChatPanel } from './ChatPanel.tsx';
 import { DevicePicker } from './PreJoin.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { useStats } from './useStats.ts';
+import { FilesDock } from './files/FilesDock.tsx';
 
 interface Props {
   room: Room;
@@ -83,6 +84,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   ];
   const spotlight = tiles.find((t) => t.key === pinned);
   const reconnecting = room.signal.state === 'reconnecting';
+  const recovering = remotes.filter((p) => p.connectionState === 'disconnected' || p.connectionState === 'failed');
   const unread = room.chat.unread;
 
   const renderTile = (t: TileSpec) => (
@@ -113,6 +115,9 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         <button onClick={copyLink}>{copied ? 'Link copied' : 'Copy link'}</button>
       </header>
       {reconnecting && <div role="status" className="banner">Reconnecting…</div>}
+      {!reconnecting && recovering.length > 0 && (
+        <div role="status" className="banner">Connection to {recovering.map((p) => p.name).join(', ')} is recovering…</div>
+      )}
       {shareError && <div role="status" className="banner warn">{shareError}</div>}
       <div className="stage">
         {spotlight ? (
@@ -140,6 +145,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
             </div>
           </aside>
         )}
+        <FilesDock room={room} />
       </div>
       <footer className="controls">
         <button aria-pressed={!audioEnabled} aria-keyshortcuts="M" title="Microphone (M)" onClick={() => media.setEnabled('audio', !audioEnabled)} disabled={!stream?.getAudioTracks().length}>
