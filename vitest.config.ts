@@ -22,6 +22,17 @@ export default defineConfig({
           globalSetup: ['test/support/netns-guard.ts'],
         },
       },
+      {
+        // STUN/TURN clients and servers on real sockets: only inside a loopback-only namespace.
+        test: {
+          name: 'turn',
+          include: ['test/turn/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          globalSetup: ['test/support/netns-guard.ts'],
+        },
+      },
     ],
   },
 });

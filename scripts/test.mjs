@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: install what the tests need (npm packages; Debian chromium when missing and we are
-// root), then lint, typecheck, unit + integration tests, and browser tests in a network namespace.
+// root), then lint, typecheck, unit + integration tests, and TURN and browser tests in network namespaces.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
@@ -24,6 +24,8 @@ function ensureSystemPackages() {
   if (!existsSync(CHROMIUM)) missing.push('chromium');
   if (spawnSync('sh', ['-c', 'command -v unshare && command -v ip'], { stdio: 'ignore' }).status !== 0) missing.push('util-linux', 'iproute2');
   if (spawnSync('sh', ['-c', 'command -v nft'], { stdio: 'ignore' }).status !== 0) missing.push('nftables');
+  // coturn's client tools (turnutils_uclient, turnutils_stunclient, turnutils_peer) for the TURN interop tests.
+  if (spawnSync('sh', ['-c', 'command -v turnutils_uclient'], { stdio: 'ignore' }).status !== 0) missing.push('coturn');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`✗ missing system packages: ${missing.join(' ')}. Install them (sudo apt-get install ${missing.join(' ')}) and run npm test again.`);
@@ -49,6 +51,7 @@ const steps = [
   ['lint', () => sh('npx', ['eslint', '.'], 'lint (eslint)')],
   ['typecheck', () => sh('npx', ['tsc', '-p', 'tsconfig.json'], 'typecheck (tsc)')],
   ['unit', () => sh('npx', ['vitest', 'run', '--project', 'unit'], 'unit + integration tests (vitest)')],
+  ['turn', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'turn'], 'STUN/TURN tests in a network namespace (vitest + coturn tools)')],
   ['e2e', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'e2e'], 'browser tests in a network namespace (vitest + chromium)')],
 ];
 const failed = [];

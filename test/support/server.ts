@@ -21,6 +21,8 @@ export async function startTestServer(overrides: DeepPartial<ConfigInput> = {}, 
     server: { host: '127.0.0.1', port: 0, ...(overrides.server ?? {}) },
     auth: { secret: TEST_SECRET, ...(overrides.auth ?? {}) },
     log: { level: 'info', ...(overrides.log ?? {}) },
+    // The built-in TURN server binds fixed ports by default: tests that want it opt in (test/turn).
+    turn: { enabled: false, ...(overrides.turn ?? {}) },
   };
   const config = parseConfig(input);
   const logs: Array<Record<string, unknown>> = [];

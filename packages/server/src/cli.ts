@@ -9,7 +9,7 @@ import { startServer } from './server.ts';
 const HELP = `parley — self-hosted real-time rooms on WebRTC
 
 Usage:
-  parley start [options]            start the server (web app, API, signaling)
+  parley start [options]            start the server (web app, API, signaling, STUN/TURN)
   parley token --room R --identity I [--name N] [--metadata M] [--ttl S]
                                     print a room token signed with auth.secret
   parley --help                     this text
@@ -26,7 +26,9 @@ Options for start:
 
 Environment: PARLEY_HOST, PARLEY_PORT, PARLEY_PUBLIC_URL, PARLEY_TLS_CERT, PARLEY_TLS_KEY,
 PARLEY_SELF_SIGNED, PARLEY_AUTH_SECRET, PARLEY_API_KEY, PARLEY_REQUIRE_EXTERNAL_TOKENS,
-PARLEY_LOG_LEVEL, PARLEY_WEB_DIR. Precedence: flags > environment > file > defaults.
+PARLEY_LOG_LEVEL, PARLEY_WEB_DIR, PARLEY_TURN_ENABLED, PARLEY_TURN_PUBLIC_ADDRESS, PARLEY_TURN_SECRET.
+Precedence: flags > environment > file > defaults. The built-in STUN/TURN server listens on
+UDP/TCP 3478 (TLS 5349 with a certificate) beside signaling: see docs/turn.md.
 `;
 
 const OPTIONS = {

@@ -74,6 +74,57 @@ export const ConfigSchema = z
           .optional(),
       })
       .prefault({}),
+    /** The built-in STUN/TURN server (docs/turn.md). Not started when `ice.turn` names an external one. */
+    turn: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Interface to listen on; defaults to server.host. */
+        host: z.string().min(1).optional(),
+        udpPort: z.number().int().min(0).max(65535).default(3478),
+        tcpPort: z.number().int().min(0).max(65535).default(3478),
+        /** TURN over TLS, started only when a certificate is available (tls.cert/key or tls.selfSigned). */
+        tlsPort: z.number().int().min(0).max(65535).default(5349),
+        /** The IP address clients reach this server at, when it differs from the listen address (NAT, 0.0.0.0). */
+        publicAddress: z.ipv4().or(z.ipv6()).optional(),
+        realm: z.string().min(1).max(127).default('parley'),
+        /** REST shared secret (coturn use-auth-secret). Random per process when absent. */
+        secret: z.string().min(8).optional(),
+        /** Lifetime of the REST credentials handed out in each welcome. */
+        ttlS: z.number().int().min(60).default(24 * 3600),
+        /** Static long-term users (username → password), besides REST credentials. */
+        users: z.record(z.string().min(1), z.string().min(1)).default({}),
+        relay: z
+          .strictObject({
+            /** Address relay sockets bind to; defaults to the listening address. */
+            address: z.ipv4().or(z.ipv6()).optional(),
+            portMin: z.number().int().min(1024).max(65535).default(49152),
+            portMax: z.number().int().min(1024).max(65535).default(65535),
+          })
+          .prefault({})
+          .refine((r) => r.portMin <= r.portMax, { message: 'turn.relay.portMin must not exceed portMax' }),
+        /** Peer CIDRs allowed even though the default policy refuses them (loopback, private, …). */
+        allowPeers: z.array(z.string().min(1)).default([]),
+        /** Extra peer CIDRs to refuse. */
+        denyPeers: z.array(z.string().min(1)).default([]),
+        lifetimes: z
+          .strictObject({
+            allocationS: z.number().int().min(1).default(600),
+            maxAllocationS: z.number().int().min(1).default(3600),
+            permissionS: z.number().int().min(1).default(300),
+            channelS: z.number().int().min(1).default(600),
+            nonceS: z.number().int().min(1).default(600),
+          })
+          .prefault({}),
+        quota: z
+          .strictObject({
+            maxAllocationsPerUser: z.number().int().min(1).default(10),
+            maxAllocations: z.number().int().min(1).default(10_000),
+            /** Relayed bits per second per allocation and direction; 0 = unlimited. */
+            maxBitrateBps: z.number().int().min(0).default(0),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
@@ -106,6 +157,9 @@ const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' 
   PARLEY_REQUIRE_EXTERNAL_TOKENS: { path: 'auth.requireExternalTokens', kind: 'boolean' },
   PARLEY_LOG_LEVEL: { path: 'log.level', kind: 'string' },
   PARLEY_WEB_DIR: { path: 'web.dir', kind: 'string' },
+  PARLEY_TURN_ENABLED: { path: 'turn.enabled', kind: 'boolean' },
+  PARLEY_TURN_PUBLIC_ADDRESS: { path: 'turn.publicAddress', kind: 'string' },
+  PARLEY_TURN_SECRET: { path: 'turn.secret', kind: 'string' },
 };
 
 function setPath(target: Json, path: string, value: unknown): void {

@@ -11,6 +11,9 @@ export class Metrics {
   readonly errors = new Counter({ name: 'parley_errors_total', help: 'Errors returned to clients, by stable code', labelNames: ['code'] as const, registers: [this.registry] });
   readonly resumes = new Counter({ name: 'parley_resumes_total', help: 'Session resumes by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly replayed = new Counter({ name: 'parley_notifications_replayed_total', help: 'Notifications replayed after a resume', registers: [this.registry] });
+  readonly turnAllocations = new Gauge({ name: 'parley_turn_allocations', help: 'TURN allocations held by the built-in server', registers: [this.registry] });
+  readonly turnRelayedBytes = new Counter({ name: 'parley_turn_relayed_bytes_total', help: 'Bytes relayed by the built-in TURN server', labelNames: ['direction'] as const, registers: [this.registry] });
+  readonly turnErrors = new Counter({ name: 'parley_turn_errors_total', help: 'TURN error responses, by STUN error code', labelNames: ['code'] as const, registers: [this.registry] });
   readonly joins = new Counter({ name: 'parley_joins_total', help: 'Participants that joined a room', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

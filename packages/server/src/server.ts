@@ -13,6 +13,7 @@ import { Api } from './http/api.ts';
 import { StaticFiles } from './http/static.ts';
 import { sendJson } from './http/io.ts';
 import { loadTls } from './tls.ts';
+import { startBuiltInTurn, type BuiltInTurn } from './turn.ts';
 
 export interface ParleyServerOptions {
   config: Config;
@@ -29,6 +30,8 @@ export interface ParleyServer {
   readonly tokens: TokenService;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The built-in STUN/TURN server, when it runs. */
+  readonly turn: BuiltInTurn | undefined;
   close(): Promise<void>;
 }
 
@@ -44,7 +47,9 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     logger.info('no auth.secret configured: using a random one for this process (tokens end with it)');
   }
   const tokens = new TokenService(secret);
-  const signaling = new SignalingService({ config, tokens, metrics, logger });
+  // Filled in once the TURN server listens (it needs the signaling port for its peer policy).
+  const deps: ConstructorParameters<typeof SignalingService>[0] = { config, tokens, metrics, logger };
+  const signaling = new SignalingService(deps);
   const ws = new WebSocketTransport(signaling, config, logger);
   const http = new HttpSignalTransport(signaling, config, logger);
   const api = new Api(signaling, tokens, metrics, config);
@@ -121,6 +126,19 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     });
   });
   const port = (server.address() as AddressInfo).port;
+  let turn: BuiltInTurn | undefined;
+  try {
+    turn = await startBuiltInTurn({ config, tls, logger, metrics, signalingPort: port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      // Another TURN server (coturn?) holds the port: calls on one network still work without ours.
+      logger.warn({ err: (err as Error).message }, 'TURN port in use: running without the built-in TURN server (set turn.udpPort/tcpPort, or ice.turn for an external one)');
+    } else {
+      server.close();
+      throw err;
+    }
+  }
+  if (turn) deps.turn = turn.advertisement;
   const scheme = tls ? 'https' : 'http';
   const shownHost = config.server.host === '127.0.0.1' || config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
   const url = config.server.publicUrl ?? `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -135,9 +153,11 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     tokens,
     metrics,
     logger,
+    turn,
     async close() {
       if (closed) return;
       closed = true;
+      await turn?.close();
       signaling.closeAll(CloseCodes.goingAway, 'server shutting down');
       ws.close();
       http.close();

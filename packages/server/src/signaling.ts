@@ -36,6 +36,8 @@ export interface SignalingDeps {
   tokens: TokenService;
   metrics: Metrics;
   logger: Logger;
+  /** The built-in TURN server's URLs and REST secret, when it runs (config.ice.turn wins otherwise). */
+  turn?: { urls: string[]; secret: string; ttlS: number };
 }
 
 export function errorReply(error: ProtocolError, id?: string, ref?: string): Response | ErrorMessage {
@@ -177,7 +179,7 @@ export class SignalingService {
       participantId: session.participant.id,
       resumeToken: session.resumeToken,
       resumeGraceMs: config.signaling.resumeGraceMs,
-      iceServers: iceServersFor(session.participant.identity, config.ice.servers, config.ice.turn),
+      iceServers: iceServersFor(session.participant.identity, config.ice.servers, config.ice.turn ?? this.#deps.turn),
       room: room.state(),
       seq: session.seq,
       resumed,
