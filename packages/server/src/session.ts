@@ -39,8 +39,12 @@ export class Session {
   readonly violations = new TokenBucket(1, 20);
 
   #seq = 0;
-  /** Unacknowledged notifications as [seq, frame]; allocated on first use (most sessions are idle). */
-  #buffer: Array<[number, string]> | undefined;
+  /**
+   * Unacknowledged notifications, consecutive from #bufferSeq; allocated on first use (most sessions
+   * are idle). Plain strings, no per-entry object: these survive young-generation GCs under load.
+   */
+  #buffer: string[] | undefined;
+  #bufferSeq = 0;
   /** The oldest seq a resume may ask for (anything older was dropped unacknowledged). */
   #floor = 0;
   #transport: SessionTransport | undefined;
@@ -78,13 +82,18 @@ export class Session {
   notify(body: NotificationBody): void {
     if (this.#closed) return;
     const seq = ++this.#seq;
-    const frame = JSON.stringify({ ...body, seq });
-    const buffer = (this.#buffer ??= []);
-    buffer.push([seq, frame]);
+    // `{...body, seq}` serialised without building that object (this runs once per relayed message).
+    const frame = `${JSON.stringify(body).slice(0, -1)},"seq":${seq}}`;
+    if (!this.#buffer) {
+      this.#buffer = [];
+      this.#bufferSeq = seq;
+    }
+    const buffer = this.#buffer;
+    buffer.push(frame);
     if (buffer.length > this.#options.maxBufferedNotifications) {
       // The client is not acknowledging; forget the oldest. A later resume from before it fails cleanly.
-      const dropped = buffer.shift();
-      if (dropped) this.#floor = dropped[0];
+      buffer.shift();
+      this.#floor = this.#bufferSeq++;
     }
     this.#transport?.send(frame, seq);
   }
@@ -99,10 +108,11 @@ export class Session {
     if (seq > this.#floor && seq <= this.#seq) this.#floor = seq;
     const buffer = this.#buffer;
     if (!buffer) return;
-    let n = 0;
-    while (n < buffer.length && (buffer[n] as [number, string])[0] <= seq) n++;
-    if (n > 0) buffer.splice(0, n);
-    if (buffer.length === 0) this.#buffer = undefined;
+    const n = Math.min(buffer.length, seq - this.#bufferSeq + 1);
+    if (n <= 0) return;
+    if (n === buffer.length) this.#buffer = undefined;
+    else buffer.splice(0, n);
+    this.#bufferSeq += n;
   }
 
   /** Whether a client that has processed everything up to `lastSeq` can be brought up to date. */
@@ -123,12 +133,9 @@ export class Session {
     this.#transport = transport;
     this.#options.onTransportChanged?.(previous?.kind ?? 'detached', transport.kind);
     this.ack(lastSeq);
-    let replayed = 0;
-    for (const [seq, frame] of this.#buffer ?? []) {
-      transport.send(frame, seq);
-      replayed++;
-    }
-    return replayed;
+    const buffer = this.#buffer ?? [];
+    for (let i = 0; i < buffer.length; i++) transport.send(buffer[i] as string, this.#bufferSeq + i);
+    return buffer.length;
   }
 
   /** The transport went away: keep the session for the grace period. */

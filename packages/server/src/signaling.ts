@@ -52,8 +52,15 @@ export class SignalingService {
   readonly #deps: SignalingDeps;
   readonly #log: Logger;
 
+  // Label children bound once: no label object hashed per message on the relay path.
+  readonly #relayed;
+  readonly #received;
+
   constructor(deps: SignalingDeps) {
     this.#deps = deps;
+    const { messagesRelayed, messagesReceived } = deps.metrics;
+    this.#relayed = { offer: messagesRelayed.labels('offer'), answer: messagesRelayed.labels('answer'), candidate: messagesRelayed.labels('candidate') };
+    this.#received = { websocket: messagesReceived.labels('websocket'), sse: messagesReceived.labels('sse'), longpoll: messagesReceived.labels('longpoll') };
     this.#log = deps.logger.child({ component: 'signaling' });
   }
 
@@ -219,7 +226,7 @@ export class SignalingService {
   }
 
   #handle(session: Session, raw: string, kind: TransportKind): Handled {
-    this.#deps.metrics.messagesReceived.inc({ transport: kind });
+    this.#received[kind].inc();
     if (session.closed) return { reply: errorReply(new ProtocolError('SESSION_CLOSED', 'the session has ended')) };
     if (Buffer.byteLength(raw) > this.#deps.config.signaling.maxMessageBytes) {
       return this.#reject(session, new ProtocolError('MESSAGE_TOO_LARGE', `messages are limited to ${this.#deps.config.signaling.maxMessageBytes} bytes`));
@@ -291,7 +298,7 @@ export class SignalingService {
       if (why) return this.#reject(session, new ProtocolError('INVALID_SDP', why), msg.id, msg.type);
       target.notify({ type: msg.type, from, sdp: msg.sdp });
     }
-    this.#deps.metrics.messagesRelayed.inc({ type: msg.type });
+    this.#relayed[msg.type].inc();
     return this.#ok(msg.id);
   }
 
