@@ -1,48 +1,32 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
-import { requireWebBuild } from '../support/web.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectMediaFlowing, remoteStats, waitUntil, type Participant } from '../support/browser.ts';
+import { useCallHarness } from '../support/harness.ts';
 import { cutMediaPath } from '../support/netem.ts';
 
 describe('mesh calls in Chromium', () => {
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const open: Participant[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
-    chrome = await launchBrowser();
-  });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
-
+  const h = useCallHarness();
   it('two participants each decode the other\'s video and receive audio', async () => {
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'two', 'Alice'));
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'two', 'Bob'));
-    const stats = await expectMediaFlowing(open);
+    await h.join('two', 'Alice');
+    await h.join('two', 'Bob');
+    const stats = await expectMediaFlowing(h.open);
     for (const s of stats.values()) expect(s[0]?.frameWidth).toBeGreaterThan(0);
     // The other person's tile is on screen with their name.
-    await expect.poll(() => open[0]!.page.locator('figure.tile figcaption').allTextContents()).toContain('Bob');
+    await expect.poll(() => h.open[0]!.page.locator('figure.tile figcaption').allTextContents()).toContain('Bob');
   });
 
   it('four participants in a mesh each decode three remote videos', async () => {
-    for (const name of ['Ann', 'Ben', 'Cat', 'Dan']) open.push(await joinRoom(chrome.browser, server.httpUrl, 'four', name));
-    const stats = await expectMediaFlowing(open, 2000, 45_000);
+    for (const name of ['Ann', 'Ben', 'Cat', 'Dan']) await h.join('four', name);
+    const stats = await expectMediaFlowing(h.open, 2000, 45_000);
     for (const [, s] of stats) expect(s).toHaveLength(3);
   });
 
   it('when a participant leaves, the others drop its tile and peer connection within 2 s', async () => {
-    for (const name of ['Eve', 'Fay', 'Gus']) open.push(await joinRoom(chrome.browser, server.httpUrl, 'leave', name));
-    await expectMediaFlowing(open, 500);
-    const leaver = open.pop() as Participant;
+    for (const name of ['Eve', 'Fay', 'Gus']) await h.join('leave', name);
+    await expectMediaFlowing(h.open, 500);
+    const leaver = h.open.pop() as Participant;
     const t0 = Date.now();
     await leaver.page.getByRole('button', { name: 'Leave' }).click();
-    for (const p of open) {
+    for (const p of h.open) {
       await waitUntil(
         async () => {
           const tiles = await p.page.locator('figure.tile').count();
@@ -56,34 +40,20 @@ describe('mesh calls in Chromium', () => {
     }
     expect(Date.now() - t0).toBeLessThan(2000);
     // The peer connection to the leaver is closed, not just hidden.
-    const closed = await open[0]!.page.evaluate(() => window.parley?.room.participants.size);
+    const closed = await h.open[0]!.page.evaluate(() => window.parley?.room.participants.size);
     expect(closed).toBe(1);
     await leaver.context.close();
   });
 });
 
 describe('mesh renegotiation in Chromium', () => {
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const open: Participant[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
-    chrome = await launchBrowser();
-  });
-  afterAll(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-    await chrome?.close();
-    await server?.close();
-  });
-
+  const h = useCallHarness({ keepAcrossTests: true });
   const remoteVideoTracks = (p: Participant) => p.page.evaluate(() => [...(window.parley?.room.participants.values() ?? [])].map((r) => r.stream.getVideoTracks().filter((t) => t.readyState === 'live').length));
 
   it('removing and re-adding a track renegotiates: the other side loses, then decodes the video again', async () => {
-    const alice = await joinRoom(chrome.browser, server.httpUrl, 'reneg', 'Alice');
-    const bob = await joinRoom(chrome.browser, server.httpUrl, 'reneg', 'Bob');
-    open.push(alice, bob);
-    await expectMediaFlowing(open, 500);
+    const alice = await h.join('reneg', 'Alice');
+    const bob = await h.join('reneg', 'Bob');
+    await expectMediaFlowing(h.open, 500);
     await bob.page.evaluate(() => {
       const { room, localStream } = window.parley!;
       room.unpublish(localStream!.getVideoTracks()[0]!);
@@ -94,11 +64,11 @@ describe('mesh renegotiation in Chromium', () => {
       room.publish(localStream!, localStream!.getVideoTracks());
     });
     await waitUntil(async () => (await remoteVideoTracks(alice))[0] === 1, 5000, 'Alice to get Bob\'s video back');
-    await expectMediaFlowing(open, 1000);
+    await expectMediaFlowing(h.open, 1000);
   });
 
   it('both sides adding a track at the same moment (offer collision) ends with each receiving the other\'s', async () => {
-    const [alice, bob] = open as [Participant, Participant];
+    const [alice, bob] = h.open as [Participant, Participant];
     const addCanvasTrack = (p: Participant) =>
       p.page.evaluate(() => {
         const canvas = document.createElement('canvas');
@@ -117,50 +87,36 @@ describe('mesh renegotiation in Chromium', () => {
     for (const p of [alice, bob]) await waitUntil(async () => (await remoteVideoTracks(p))[0] === 2, 10_000, `${p.name} to receive two videos`);
     const states = await Promise.all([alice, bob].map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()].map((r) => r.peer?.pc.signalingState))));
     expect(states.flat()).toEqual(['stable', 'stable']);
-    await expectMediaFlowing(open, 1000);
+    await expectMediaFlowing(h.open, 1000);
   });
 });
 
 describe('mesh ICE restart in Chromium', () => {
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const open: Participant[] = [];
+  const h = useCallHarness({ keepAcrossTests: true });
   let restore: (() => void) | undefined;
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
-    chrome = await launchBrowser();
-  });
-  afterAll(async () => {
-    restore?.();
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-    await chrome?.close();
-    await server?.close();
-  });
-
+  afterAll(() => restore?.());
   it('a media path that stays down triggers an ICE restart, and the call recovers once the path is back', async () => {
-    const alice = await joinRoom(chrome.browser, server.httpUrl, 'restart', 'Alice');
-    const bob = await joinRoom(chrome.browser, server.httpUrl, 'restart', 'Bob');
-    open.push(alice, bob);
-    await expectMediaFlowing(open, 500);
+    const alice = await h.join('restart', 'Alice');
+    const bob = await h.join('restart', 'Bob');
+    await expectMediaFlowing(h.open, 500);
     const ufrag = (p: Participant) => p.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec([...window.parley!.room.participants.values()][0]?.peer?.pc.remoteDescription?.sdp ?? '')?.[1]);
     const restarts = (p: Participant) => p.page.evaluate(() => [...window.parley!.room.participants.values()][0]?.peer?.iceRestarts ?? 0);
     const ufragBefore = await ufrag(alice);
 
-    restore = cutMediaPath(server.port);
+    restore = cutMediaPath(h.server.port);
     await waitUntil(async () => (await restarts(alice)) + (await restarts(bob)) > 0, 30_000, 'an ICE restart', 250);
     restore();
     restore = undefined;
 
+    // Recovered through a real restart: new ICE credentials (not a blip that healed by itself) and connected.
     await waitUntil(
       async () => {
-        const states = await Promise.all(open.map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()][0]?.peer?.pc.iceConnectionState)));
-        return states.every((s) => s === 'connected' || s === 'completed');
+        const states = await Promise.all(h.open.map((p) => p.page.evaluate(() => [...window.parley!.room.participants.values()][0]?.peer?.pc.iceConnectionState)));
+        return (await ufrag(alice)) !== ufragBefore && states.every((s) => s === 'connected' || s === 'completed');
       },
       30_000,
-      'ICE to reconnect',
+      'ICE to reconnect with new credentials',
     );
-    expect(await ufrag(alice)).not.toBe(ufragBefore); // new ICE credentials: a real restart, not a blip
-    await expectMediaFlowing(open, 1000);
+    await expectMediaFlowing(h.open, 1000);
   });
 });

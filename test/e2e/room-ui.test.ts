@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
-import { requireWebBuild } from '../support/web.ts';
+import { describe, expect, it } from 'vitest';
+import { expectMediaFlowing, remoteStats, waitUntil, type Participant } from '../support/browser.ts';
+import { useCallHarness } from '../support/harness.ts';
 
 /** The chat messages a page shows, as "who: text". */
 const chatLines = (p: Participant) =>
@@ -14,26 +13,10 @@ async function say(p: Participant, text: string): Promise<void> {
 }
 
 describe('the room UI in Chromium', () => {
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const open: Participant[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
-    chrome = await launchBrowser(['--auto-select-desktop-capture-source=Entire screen']);
-  });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
-
+  const h = useCallHarness({ chromeArgs: ['--auto-select-desktop-capture-source=Entire screen'] });
   it('chat reaches all three participants once each, shows an unread badge, and a late joiner gets the history', async () => {
-    const [ann, ben, cat] = [await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Ann'), await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Ben'), await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Cat')];
-    open.push(ann, ben, cat);
-    await expectMediaFlowing(open, 200); // direct channels are up, so chat takes the data channel path
+    const [ann, ben, cat] = [await h.join('chat', 'Ann'), await h.join('chat', 'Ben'), await h.join('chat', 'Cat')];
+    await expectMediaFlowing(h.open, 200); // direct channels are up, so chat takes the data channel path
     await say(ann, 'hello from Ann');
     await say(ben, 'hi Ann');
     await waitUntil(async () => (await chatLines(ann)).length === 2 && (await chatLines(ben)).length === 2, 5000, 'both messages in both chats');
@@ -44,21 +27,19 @@ describe('the room UI in Chromium', () => {
     await cat.page.getByRole('button', { name: /^Chat/ }).click();
     expect(await chatLines(cat)).toEqual(['Ann: hello from Ann', 'Ben: hi Ann']);
 
-    const dan = await joinRoom(chrome.browser, server.httpUrl, 'chat', 'Dan');
-    open.push(dan);
+    const dan = await h.join('chat', 'Dan');
     await dan.page.getByRole('button', { name: /^Chat/ }).click();
     await waitUntil(async () => (await chatLines(dan)).length === 2, 5000, 'Dan to see the history');
     expect(await chatLines(dan)).toEqual(['Ann: hello from Ann', 'Ben: hi Ann']);
     await say(dan, 'sorry I am late');
     for (const p of [ann, ben, cat]) await waitUntil(async () => (await chatLines(p)).at(-1) === 'Dan: sorry I am late', 5000, `${p.name} to see Dan's message`);
-    for (const p of open) expect(new Set(await chatLines(p)).size).toBe(3); // no duplicates anywhere
+    for (const p of h.open) expect(new Set(await chatLines(p)).size).toBe(3); // no duplicates anywhere
   });
 
   it('a screen share appears as its own tile for the others, with frames decoded', async () => {
-    const ann = await joinRoom(chrome.browser, server.httpUrl, 'screen', 'Ann');
-    const ben = await joinRoom(chrome.browser, server.httpUrl, 'screen', 'Ben');
-    open.push(ann, ben);
-    await expectMediaFlowing(open, 200);
+    const ann = await h.join('screen', 'Ann');
+    const ben = await h.join('screen', 'Ben');
+    await expectMediaFlowing(h.open, 200);
     await ann.page.getByRole('button', { name: 'Share screen' }).click();
     const tile = ben.page.locator('figure.tile[data-kind="screen"]');
     await waitUntil(async () => (await tile.count()) === 1, 10_000, 'the screen tile on Ben\'s page');
@@ -71,10 +52,9 @@ describe('the room UI in Chromium', () => {
   });
 
   it('switching camera mid-call keeps the call: no renegotiation, remote frames keep rising', async () => {
-    const ann = await joinRoom(chrome.browser, server.httpUrl, 'switch', 'Ann');
-    const ben = await joinRoom(chrome.browser, server.httpUrl, 'switch', 'Ben');
-    open.push(ann, ben);
-    await expectMediaFlowing(open, 200);
+    const ann = await h.join('switch', 'Ann');
+    const ben = await h.join('switch', 'Ben');
+    await expectMediaFlowing(h.open, 200);
     const offersBefore = await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications);
     const oldTrackId = await ann.page.evaluate(async () => {
       const { media } = window.parley!;
@@ -87,17 +67,16 @@ describe('the room UI in Chromium', () => {
     const newTrackId = await ann.page.evaluate(() => window.parley!.media.state.stream!.getVideoTracks()[0]!.id);
     expect(newTrackId).not.toBe(oldTrackId);
     const before = (await remoteStats(ben.page))[0]!.framesDecoded;
-    await expectMediaFlowing(open, 1500);
+    await expectMediaFlowing(h.open, 1500);
     expect((await remoteStats(ben.page))[0]!.framesDecoded).toBeGreaterThan(before + 10);
     // replaceTrack: no offer/answer went through signaling for the switch.
     expect(await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications)).toBe(offersBefore);
   });
 
   it('the stats panel shows live bitrate, round-trip time, codecs and the ICE path for each participant', async () => {
-    const ann = await joinRoom(chrome.browser, server.httpUrl, 'stats', 'Ann');
-    const ben = await joinRoom(chrome.browser, server.httpUrl, 'stats', 'Ben');
-    open.push(ann, ben);
-    await expectMediaFlowing(open, 200);
+    const ann = await h.join('stats', 'Ann');
+    await h.join('stats', 'Ben');
+    await expectMediaFlowing(h.open, 200);
     await ann.page.getByRole('button', { name: 'Stats' }).click();
     const panel = ann.page.getByRole('complementary', { name: 'connection stats' });
     const stat = (name: string) => panel.locator(`[data-stat="${name}"]`).first().textContent();
@@ -113,20 +92,19 @@ describe('the room UI in Chromium', () => {
   });
 
   it('with the camera and microphone denied, a person still joins and watches the others', async () => {
-    const ann = await joinRoom(chrome.browser, server.httpUrl, 'denied', 'Ann');
-    open.push(ann);
-    const context = await chrome.browser.newContext();
+    const ann = await h.join('denied', 'Ann');
+    const context = await h.chrome.browser.newContext();
     await context.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     });
     const page = await context.newPage();
-    await page.goto(`${server.httpUrl}/r/denied`);
+    await page.goto(`${h.server.httpUrl}/r/denied`);
     await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Access to your camera is blocked. You can still join; allow it in the address bar and reload to change that.');
     await page.getByLabel('Your name').fill('Watcher');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.waitForFunction(() => window.parley?.room.signal.state === 'connected');
     const watcher: Participant = { context, page, name: 'Watcher', id: await page.evaluate(() => window.parley!.room.local!.id) };
-    open.push(watcher);
+    h.open.push(watcher); // closed with the others
     // The watcher decodes Ann's video and hears her.
     await waitUntil(async () => {
       const s = await remoteStats(page);

@@ -1,56 +1,39 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { expectMediaFlowing, joinRoom, launchBrowser, remoteStats, waitUntil, type Participant, type TestBrowser } from '../support/browser.ts';
-import { requireWebBuild } from '../support/web.ts';
+import { describe, expect, it } from 'vitest';
+import { expectMediaFlowing, remoteStats, waitUntil, type Participant } from '../support/browser.ts';
+import { useCallHarness } from '../support/harness.ts';
 
 const transportOf = (p: Participant) => p.page.evaluate(() => window.parley?.room.signal.transportKind);
 
 describe('signaling transports in Chromium', () => {
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const open: Participant[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
-    chrome = await launchBrowser();
-  });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
-
+  const h = useCallHarness();
   it('with WebSocket blocked, the call connects over Server-Sent Events', async () => {
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'sse', 'Sam', { blockWebSocket: true }));
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'sse', 'Sue', { blockWebSocket: true }));
-    expect(await transportOf(open[0]!)).toBe('sse');
-    expect(await transportOf(open[1]!)).toBe('sse');
-    await expectMediaFlowing(open);
+    await h.join('sse', 'Sam', { blockWebSocket: true });
+    await h.join('sse', 'Sue', { blockWebSocket: true });
+    expect(await transportOf(h.open[0]!)).toBe('sse');
+    expect(await transportOf(h.open[1]!)).toBe('sse');
+    await expectMediaFlowing(h.open);
   });
 
   it('with WebSocket and EventSource blocked, the call connects over long-polling', async () => {
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'lp', 'Lea', { blockWebSocket: true, blockEventSource: true }));
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'lp', 'Lou', { blockWebSocket: true, blockEventSource: true }));
-    expect(await transportOf(open[0]!)).toBe('longpoll');
-    expect(await transportOf(open[1]!)).toBe('longpoll');
-    await expectMediaFlowing(open);
+    await h.join('lp', 'Lea', { blockWebSocket: true, blockEventSource: true });
+    await h.join('lp', 'Lou', { blockWebSocket: true, blockEventSource: true });
+    expect(await transportOf(h.open[0]!)).toBe('longpoll');
+    expect(await transportOf(h.open[1]!)).toBe('longpoll');
+    await expectMediaFlowing(h.open);
   });
 
   it('a participant on WebSocket and one forced to long-poll talk to each other', async () => {
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'mixed', 'Web'));
-    open.push(await joinRoom(chrome.browser, server.httpUrl, 'mixed', 'Poll', { transport: 'longpoll' }));
-    expect(await transportOf(open[0]!)).toBe('websocket');
-    expect(await transportOf(open[1]!)).toBe('longpoll');
-    await expectMediaFlowing(open);
+    await h.join('mixed', 'Web');
+    await h.join('mixed', 'Poll', { transport: 'longpoll' });
+    expect(await transportOf(h.open[0]!)).toBe('websocket');
+    expect(await transportOf(h.open[1]!)).toBe('longpoll');
+    await expectMediaFlowing(h.open);
   });
 
   it('when the WebSocket is cut mid-call, the session resumes: nothing lost or repeated, media keeps flowing', async () => {
-    const alice = await joinRoom(chrome.browser, server.httpUrl, 'cut', 'Alice');
-    const bob = await joinRoom(chrome.browser, server.httpUrl, 'cut', 'Bob');
-    open.push(alice, bob);
-    await expectMediaFlowing(open, 500);
+    const alice = await h.join('cut', 'Alice');
+    const bob = await h.join('cut', 'Bob');
+    await expectMediaFlowing(h.open, 500);
     // Bob's page records every notification it processes.
     await bob.page.evaluate(() => {
       const w = window as unknown as { seen: Array<{ seq: number; type: string; metadata?: string }> };
@@ -62,7 +45,7 @@ describe('signaling transports in Chromium', () => {
 
     // The network drops Bob's signaling: the server loses the socket and Bob cannot reconnect yet.
     await bob.context.setOffline(true);
-    const ws = server.signaling.getSession(bobSession)?.transport as { ws?: { terminate(): void } } | undefined;
+    const ws = h.server.signaling.getSession(bobSession)?.transport as { ws?: { terminate(): void } } | undefined;
     expect(ws?.ws).toBeDefined();
     ws?.ws?.terminate();
     await waitUntil(async () => (await bob.page.evaluate(() => window.parley?.room.signal.state)) === 'reconnecting', 5000, 'Bob to notice the drop');
@@ -93,7 +76,7 @@ describe('signaling transports in Chromium', () => {
     // Alice never saw Bob leave.
     expect(await alice.page.evaluate(() => window.parley?.room.participants.size)).toBe(1);
     // Media never depended on signaling: frames kept coming.
-    await expectMediaFlowing(open, 1000);
+    await expectMediaFlowing(h.open, 1000);
     expect((await remoteStats(bob.page))[0]!.framesDecoded).toBeGreaterThan(framesBefore);
   });
 });
