@@ -7,6 +7,7 @@ export { LocalMedia, AudioLevelMeter, type LocalMediaState, type LocalMediaEvent
 export { Chat, type ChatEvents, type ChatMessage } from './chat.ts';
 export { StatsCollector, type StatsEvents } from './stats/collector.ts';
 export { computeSample, reduceReport, qualityOf, type PeerStatsSample, type RawStats, type Quality, type PathType } from './stats/compute.ts';
+export { FileTransfers, Transfer, FileTransferError, FILE_TRANSFER_ERROR_CODES, type FileTransfersOptions, type FileTransfersEvents, type FileTransferRoom, type SendOptions, type TransferDirection, type TransferState, type TransferStorage, type FileTransferErrorCode } from './files/index.ts';
 export { SignalClient, type SignalClientOptions, type SignalClientEvents, type SignalState, type SignalClientStats } from './signal-client.ts';
 export { MeshPeer, type MeshPeerOptions } from './mesh/peer.ts';
 export { ParleyError, type ClientErrorCode } from './errors.ts';

@@ -85,6 +85,9 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       audioDeviceId: audioTrack?.getSettings().deviceId ?? this.state.audioDeviceId,
       videoDeviceId: videoTrack?.getSettings().deviceId ?? this.state.videoDeviceId,
     });
+    // Joined before the devices answered (Join pressed while getUserMedia was pending): publish now,
+    // or the others would never get this camera and microphone.
+    if (this.#room && this.state.stream) this.publishTo(this.#room);
     await this.refreshDevices();
   }
 
