@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { LocalMedia, Room } from '@parley/client';
 import { useRoom } from './useRoom.ts';
 import { useChat } from './useChat.ts';
@@ -9,7 +9,9 @@ import { ChatPanel } from './ChatPanel.tsx';
 import { DevicePicker } from './PreJoin.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { useStats } from './useStats.ts';
-import { FilesDock } from './files/FilesDock.tsx';
+import { FilesButton, useOpenOnIncoming } from './files/FilesButton.tsx';
+import { FilesPanel } from './files/FilesPanel.tsx';
+import { useFileTransfers } from './files/useFileTransfers.ts';
 
 interface Props {
   room: Room;
@@ -37,7 +39,9 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   useLocalMedia(media);
   const speaking = useSpeaking(room);
   const stats = useStats(room);
-  const [panel, setPanel] = useState<'chat' | 'settings' | 'stats' | undefined>();
+  const [panel, setPanel] = useState<'chat' | 'settings' | 'stats' | 'files' | undefined>();
+  const files = useFileTransfers(room);
+  useOpenOnIncoming(files, useCallback(() => setPanel('files'), []));
   const [pinned, setPinned] = useState<string>();
   const [copied, setCopied] = useState(false);
   const [shareError, setShareError] = useState<string>();
@@ -131,6 +135,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
           </section>
         )}
         {panel === 'chat' && <ChatPanel chat={room.chat} selfId={room.local?.id} onClose={() => setPanel(undefined)} />}
+        {panel === 'files' && files && <FilesPanel room={room} files={files} onClose={() => setPanel(undefined)} />}
         {panel === 'stats' && <StatsPanel room={room} stats={stats} onClose={() => setPanel(undefined)} />}
         {panel === 'settings' && (
           <aside className="panel settings" aria-label="settings">
@@ -145,7 +150,6 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
             </div>
           </aside>
         )}
-        <FilesDock room={room} />
       </div>
       <footer className="controls">
         <button aria-pressed={!audioEnabled} aria-keyshortcuts="M" title="Microphone (M)" onClick={() => media.setEnabled('audio', !audioEnabled)} disabled={!stream?.getAudioTracks().length}>
@@ -160,7 +164,8 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         <button aria-pressed={panel === 'chat'} aria-label={unread > 0 && panel !== 'chat' ? `Chat, ${unread} unread` : 'Chat'} onClick={() => setPanel(panel === 'chat' ? undefined : 'chat')}>
           Chat{unread > 0 && panel !== 'chat' && <span className="badge">{unread}</span>}
         </button>
- <button aria-pressed={panel === 'stats'} onClick={() => setPanel(panel === 'stats' ? undefined : 'stats')}>
+ {files && <FilesButton files={files} pressed={panel === 'files'} onClick={() => setPanel(panel === 'files' ? undefined : 'files')} />}
+        <button aria-pressed={panel === 'stats'} onClick={() => setPanel(panel === 'stats' ? undefined : 'stats')}>
           Stats
         </button>
         <button aria-pressed={panel === 'settings'} aria-label="Devices" onClick={() => setPanel(panel === 'settings' ? undefined : 'settings')}>

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { FileTransferError, type FileTransfers, type Room } from '@parley/client';
 import { TransferItem } from './TransferItem.tsx';
+import { useTransferUpdates } from './useFileTransfers.ts';
 import { formatBytes } from './text.ts';
 import './files.css';
 
@@ -12,6 +13,7 @@ interface Props {
 
 /** Send a file to everyone or one person (button or drop), and follow every transfer both ways. */
 export function FilesPanel({ room, files, onClose }: Props) {
+  useTransferUpdates(files);
   const [to, setTo] = useState('');
   const [error, setError] = useState<string>();
   const [dragging, setDragging] = useState(false);

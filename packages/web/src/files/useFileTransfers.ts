@@ -12,23 +12,30 @@ const EVENTS = ['transferStarted', 'transferProgressed', 'transferCompleted', 't
 
 /**
  * File transfers for this room, alive while the component is mounted (its stored files are
- * deleted on unmount). Re-renders on every transfer event.
+ * deleted on unmount). Does not re-render on transfer events: see useTransferUpdates.
  */
 export function useFileTransfers(room: Room | undefined): FileTransfers | undefined {
   const [files, setFiles] = useState<FileTransfers>();
-  const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
     if (!room) return;
     const f = new FileTransfers(room);
-    const offs = EVENTS.map((e) => f.on(e, bump));
     window.parleyFiles = f;
     setFiles(f);
     return () => {
-      offs.forEach((off) => off());
       if (window.parleyFiles === f) delete window.parleyFiles;
       setFiles(undefined);
       void f.dispose();
     };
   }, [room]);
   return files;
+}
+
+/** Re-renders the calling component on every transfer event (progress included): use it in small components. */
+export function useTransferUpdates(files: FileTransfers | undefined): void {
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!files) return;
+    const offs = EVENTS.map((e) => files.on(e, bump));
+    return () => offs.forEach((off) => off());
+  }, [files]);
 }
