@@ -33,6 +33,18 @@ export default defineConfig({
           globalSetup: ['test/support/netns-guard.ts'],
         },
       },
+      {
+        // The NAT lab builds its own namespaces (ip netns add) as root; it adds nothing to the one it starts in.
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+          globalSetup: ['test/lab/root-check.ts'],
+        },
+      },
     ],
   },
 });
