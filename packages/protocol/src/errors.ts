@@ -30,6 +30,7 @@ export const ErrorCodes = [
   'NOT_FOUND',
   'BAD_REQUEST',
   'CAPACITY_EXCEEDED',
+  'KICKED',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -66,6 +67,7 @@ export const FatalErrorCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ROOM_FULL',
   'REPLACED',
   'SESSION_CLOSED',
+  'KICKED',
 ]);
 
 /** An error with a stable code, as carried on the wire. */

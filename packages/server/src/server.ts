@@ -60,7 +60,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const cors = (res: ServerResponse): void => {
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader('access-control-allow-headers', 'authorization, content-type, last-event-id');
-    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -196,9 +196,10 @@ export class SignalingService {
   /** Removes a participant for good and tells the others. Idempotent. */
   removeSession(session: Session, reason: 'left' | 'timeout' | 'replaced' | 'kicked'): void {
     if (!this.#sessions.delete(session.id)) return;
-    const code = reason === 'replaced' ? CloseCodes.policyViolation : CloseCodes.normal;
-    if (reason === 'replaced') session.reply(errorReply(new ProtocolError('REPLACED', 'the same identity joined from elsewhere')));
-    session.close(code, reason === 'replaced' ? 'REPLACED' : reason);
+    // Told, not just dropped: these two must not make the client resume or rejoin by itself.
+    const told = reason === 'replaced' ? new ProtocolError('REPLACED', 'the same identity joined from elsewhere') : reason === 'kicked' ? new ProtocolError('KICKED', 'you were removed from the room') : undefined;
+    if (told) session.reply(errorReply(told));
+    session.close(told ? CloseCodes.policyViolation : CloseCodes.normal, told?.code ?? reason);
     this.#deps.metrics.participants.dec();
     const room = this.#rooms.get(session.roomId);
     if (!room) return;
@@ -315,6 +316,13 @@ export class SignalingService {
       this.#deps.metrics.messagesRelayed.inc({ type: 'chat' });
     }
     return this.#ok(msg.id, { sentAt: message.sentAt });
+  }
+
+  /** Removes a participant at the operator's request (REST API). */
+  kick(roomId: string, participantId: string): void {
+    const session = this.#rooms.get(roomId)?.get(participantId);
+    if (!session) throw new ProtocolError('UNKNOWN_PARTICIPANT', `no participant "${participantId}" in room "${roomId}"`);
+    this.removeSession(session, 'kicked');
   }
 
   /** Closes every session (server shutdown). */

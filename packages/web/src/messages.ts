@@ -15,6 +15,8 @@ export function friendlyError(error: ParleyError): string {
       return 'This link does not let you into the room.';
     case 'REPLACED':
       return 'You joined this room from another tab or device.';
+    case 'KICKED':
+      return 'You were removed from the room.';
     case 'TRANSPORT_FAILED':
     case 'TIMEOUT':
       return 'The server cannot be reached. Check your connection and try again.';

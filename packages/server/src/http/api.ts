@@ -57,6 +57,13 @@ export class Api {
         await this.#createRoom(req, res);
         return true;
       }
+      const kick = /^\/api\/rooms\/([^/]+)\/participants\/([^/]+)$/.exec(path);
+      if (kick && method === 'DELETE') {
+        this.#requireApiKey(req, 'removing participants');
+        this.service.kick(decodeURIComponent(kick[1] ?? ''), decodeURIComponent(kick[2] ?? ''));
+        res.writeHead(204).end();
+        return true;
+      }
       const m = /^\/api\/rooms\/([^/]+)(\/tokens)?$/.exec(path);
       if (m) {
         let raw = '';
@@ -89,7 +96,7 @@ export class Api {
 
   async #createRoom(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { apiKey } = this.config.auth;
-    if (apiKey !== undefined && !sameSecret(bearer(req) ?? '', apiKey)) throw new ProtocolError('FORBIDDEN', 'creating rooms needs the API key');
+    if (apiKey !== undefined) this.#requireApiKey(req, 'creating rooms');
     const body = CreateRoomRequest.safeParse(parseJson(await readBody(req, API_BODY_LIMIT)));
     if (!body.success) throw new ProtocolError('BAD_REQUEST', body.error.issues[0]?.message ?? 'invalid body');
     const id = body.data.id ?? randomBytes(6).toString('base64url');
@@ -97,6 +104,13 @@ export class Api {
     const room = this.service.createRoom(id, body.data.maxParticipants);
     // Creating a room that exists is not an error: answer with it as it is (200, not 201).
     sendJson(res, existed ? 200 : 201, room.info());
+  }
+
+  /** Operator actions need `Authorization: Bearer <auth.apiKey>`; without a configured key they are off. */
+  #requireApiKey(req: IncomingMessage, what: string): void {
+    const { apiKey } = this.config.auth;
+    if (apiKey === undefined) throw new ProtocolError('FORBIDDEN', `${what} needs auth.apiKey (PARLEY_API_KEY) to be configured`);
+    if (!sameSecret(bearer(req) ?? '', apiKey)) throw new ProtocolError('FORBIDDEN', `${what} needs the API key`);
   }
 
   async #mintToken(req: IncomingMessage, res: ServerResponse, roomId: string): Promise<void> {

@@ -14,6 +14,7 @@ export function closeCodeFor(code: ErrorCode): number {
     case 'TOKEN_EXPIRED':
     case 'FORBIDDEN':
     case 'REPLACED':
+    case 'KICKED':
       return CloseCodes.policyViolation;
     case 'MESSAGE_TOO_LARGE':
       return CloseCodes.messageTooBig;
@@ -33,6 +34,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 401;
     case 'FORBIDDEN':
     case 'REPLACED':
+    case 'KICKED':
       return 403;
     case 'ROOM_NOT_FOUND':
     case 'NOT_FOUND':
