@@ -12,6 +12,7 @@ import { useStats } from './useStats.ts';
 import { FilesButton, useOpenOnIncoming } from './files/FilesButton.tsx';
 import { FilesPanel } from './files/FilesPanel.tsx';
 import { useFileTransfers } from './files/useFileTransfers.ts';
+import { PanelHeader } from './PanelHeader.tsx';
 
 interface Props {
   room: Room;
@@ -139,10 +140,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         {panel === 'stats' && <StatsPanel room={room} stats={stats} onClose={() => setPanel(undefined)} />}
         {panel === 'settings' && (
           <aside className="panel settings" aria-label="settings">
-            <header>
-              <h2>Devices</h2>
-              <button className="icon" aria-label="close settings" onClick={() => setPanel(undefined)}>×</button>
-            </header>
+            <PanelHeader title="Devices" what="settings" onClose={() => setPanel(undefined)} />
             <div className="settings-body">
               <DevicePicker label="Camera" devices={media.state.devices.filter((d) => d.kind === 'videoinput')} value={media.state.videoDeviceId} onChange={(id) => void media.switchDevice('video', id)} />
               <DevicePicker label="Microphone" devices={media.state.devices.filter((d) => d.kind === 'audioinput')} value={media.state.audioDeviceId} onChange={(id) => void media.switchDevice('audio', id)} />

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Chat } from '@parley/client';
 import { useChat } from './useChat.ts';
+import { PanelHeader } from './PanelHeader.tsx';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -31,10 +32,7 @@ export function ChatPanel({ chat, selfId, onClose }: { chat: Chat; selfId: strin
 
   return (
     <aside className="panel chat" aria-label="chat">
-      <header>
-        <h2>Chat</h2>
-        <button className="icon" aria-label="close chat" onClick={onClose}>×</button>
-      </header>
+      <PanelHeader title="Chat" what="chat" onClose={onClose} />
       <ol ref={list} className="messages" aria-live="polite">
         {chat.messages.length === 0 && <li className="empty">No messages yet. Say hello!</li>}
         {chat.messages.map((m) => (

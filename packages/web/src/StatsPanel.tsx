@@ -1,5 +1,6 @@
 import type { Room, StatsCollector } from '@parley/client';
 import { Sparkline } from './Sparkline.tsx';
+import { PanelHeader } from './PanelHeader.tsx';
 
 const kbps = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${Math.round(bps / 1000)} kbit/s`);
 const dash = (v: string | number | undefined, unit = '') => (v === undefined ? '–' : `${v}${unit}`);
@@ -9,10 +10,7 @@ export function StatsPanel({ room, stats, onClose }: { room: Room; stats: StatsC
   const remotes = [...room.participants.values()];
   return (
     <aside className="panel stats" aria-label="connection stats">
-      <header>
-        <h2>Connection</h2>
-        <button className="icon" aria-label="close stats" onClick={onClose}>×</button>
-      </header>
+      <PanelHeader title="Connection" what="stats" onClose={onClose} />
       <div className="stats-body">
         {remotes.length === 0 && <p className="empty">Nobody else is here yet.</p>}
         {remotes.map((p) => {

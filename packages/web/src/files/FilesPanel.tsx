@@ -4,6 +4,7 @@ import { TransferItem } from './TransferItem.tsx';
 import { useTransferUpdates } from './useFileTransfers.ts';
 import { formatBytes } from './text.ts';
 import './files.css';
+import { PanelHeader } from '../PanelHeader.tsx';
 
 interface Props {
   room: Room;
@@ -50,10 +51,7 @@ export function FilesPanel({ room, files, onClose }: Props) {
         send(e.dataTransfer.files);
       }}
     >
-      <header>
-        <h2>Files</h2>
-        <button className="icon" aria-label="close files" onClick={onClose}>×</button>
-      </header>
+      <PanelHeader title="Files" what="files" onClose={onClose} />
       <div className="files-send">
         <select aria-label="Send to" value={recipient} onChange={(e) => setTo(e.target.value)} disabled={!others.length}>
           <option value="">Everyone</option>
