@@ -49,12 +49,15 @@ describe('signaling transports in Chromium', () => {
     expect(ws?.ws).toBeDefined();
     ws?.ws?.terminate();
     await waitUntil(async () => (await bob.page.evaluate(() => window.parley?.room.signal.state)) === 'reconnecting', 5000, 'Bob to notice the drop');
+    // Bob is told, in words, while it lasts.
+    await waitUntil(async () => bob.page.getByRole('status').filter({ hasText: 'Reconnecting…' }).isVisible(), 5000, 'the reconnecting banner');
 
     // Meanwhile Alice changes her metadata 5 times: Bob misses these notifications live.
     for (let i = 1; i <= 5; i++) await alice.page.evaluate((v) => window.parley?.room.setMetadata(v), `m${i}`);
     await bob.context.setOffline(false);
 
     await waitUntil(async () => (await bob.page.evaluate(() => window.parley?.room.signal.state)) === 'connected', 15_000, 'Bob to resume');
+    await waitUntil(async () => (await bob.page.getByRole('status').filter({ hasText: 'Reconnecting…' }).count()) === 0, 5000, 'the banner to go');
     // One more after the resume, delivered live.
     await alice.page.evaluate(() => window.parley?.room.setMetadata('m6'));
     const seen = await waitUntil(

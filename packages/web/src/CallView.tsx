@@ -13,6 +13,7 @@ import { FilesButton, useOpenOnIncoming } from './files/FilesButton.tsx';
 import { FilesPanel } from './files/FilesPanel.tsx';
 import { useFileTransfers } from './files/useFileTransfers.ts';
 import { PanelHeader } from './PanelHeader.tsx';
+import { CopyLink } from './CopyLink.tsx';
 
 interface Props {
   room: Room;
@@ -44,7 +45,6 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   const files = useFileTransfers(room);
   useOpenOnIncoming(files, useCallback(() => setPanel('files'), []));
   const [pinned, setPinned] = useState<string>();
-  const [copied, setCopied] = useState(false);
   const [shareError, setShareError] = useState<string>();
   const { stream, screen, audioEnabled, videoEnabled } = media.state;
 
@@ -71,11 +71,6 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  const copyLink = async () => {
-    await navigator.clipboard?.writeText(`${window.location.origin}/r/${roomId}`).catch(() => undefined);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  };
 
   const remotes = [...room.participants.values()];
   const selfName = `${room.local?.name ?? ''} (you)`;
@@ -117,7 +112,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         <span className="brand small">Parley</span>
         <span className="room-id">{roomId}</span>
         <span className="count">{remotes.length + 1} in call</span>
-        <button onClick={copyLink}>{copied ? 'Link copied' : 'Copy link'}</button>
+        <CopyLink roomId={roomId} compact />
       </header>
       {reconnecting && <div role="status" className="banner">Reconnecting…</div>}
       {!reconnecting && recovering.length > 0 && (

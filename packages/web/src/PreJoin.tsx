@@ -3,6 +3,7 @@ import type { LocalMedia, MediaProblem } from '@parley/client';
 import { useLocalMedia } from './useLocalMedia.ts';
 import { VideoTile } from './VideoTile.tsx';
 import { LevelMeter } from './LevelMeter.tsx';
+import { CopyLink } from './CopyLink.tsx';
 
 const NAME_KEY = 'parley.displayName';
 
@@ -67,6 +68,7 @@ export function PreJoin({ roomId, media, joining, onJoin }: Props) {
       <section className="join-side">
         <h1 className="brand">Parley</h1>
         <p className="tagline">Room <code>{roomId}</code></p>
+        <CopyLink roomId={roomId} />
         <form className="join-form" onSubmit={submit}>
           <label htmlFor="name">Your name</label>
           <div className="row">
