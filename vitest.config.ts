@@ -23,10 +23,10 @@ export default defineConfig({
         },
       },
       {
-        // STUN/TURN clients and servers on real sockets: only inside a loopback-only namespace.
+        // STUN/TURN and media-transport peers on real sockets: only inside a loopback-only namespace.
         test: {
-          name: 'turn',
-          include: ['test/turn/**/*.test.ts'],
+          name: 'net',
+          include: ['test/turn/**/*.test.ts', 'test/media/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 30_000,

@@ -53,7 +53,7 @@ const steps = [
   ['lint', () => sh('npx', ['eslint', '.'], 'lint (eslint)')],
   ['typecheck', () => sh('npx', ['tsc', '-p', 'tsconfig.json'], 'typecheck (tsc)')],
   ['unit', () => sh('npx', ['vitest', 'run', '--project', 'unit'], 'unit + integration tests (vitest)')],
-  ['turn', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'turn'], 'STUN/TURN tests in a network namespace (vitest + coturn tools)')],
+  ['net', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'net'], 'STUN/TURN and media-transport tests in a network namespace (vitest + coturn tools)')],
   ['e2e', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'e2e'], 'browser tests in a network namespace (vitest + chromium)')],
   // No outer unshare: the lab builds its own namespaces (ip netns add), which needs root.
   ['lab', () => {

@@ -1,0 +1,5 @@
+export * from './ice-lite.ts';
+export * from './dtls.ts';
+export * from './sdp.ts';
+export * from './peer.ts';
+export * from './endpoint.ts';
