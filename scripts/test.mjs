@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: install what the tests need (npm packages; Debian chromium when missing and we are
 // root), then lint, typecheck, unit + integration tests, and TURN and browser tests in network namespaces.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,19 +50,26 @@ ensureSystemPackages();
 ensureWebBuilt();
 
 const only = process.argv[2];
+const reports = [];
+/** vitest with its usual output plus a JSON report, so the run can end with one count of all tests. */
+function vitest(project) {
+  const file = join(tmpdir(), `parley-vitest-${project}-${process.pid}.json`);
+  reports.push(file);
+  return ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+}
 const steps = [
   ['lint', () => sh('npx', ['eslint', '.'], 'lint (eslint)')],
   ['typecheck', () => sh('npx', ['tsc', '-p', 'tsconfig.json'], 'typecheck (tsc)')],
-  ['unit', () => sh('npx', ['vitest', 'run', '--project', 'unit'], 'unit + integration tests (vitest)')],
-  ['net', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'net'], 'STUN/TURN and media-transport tests in a network namespace (vitest + coturn tools)')],
-  ['e2e', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', 'vitest', 'run', '--project', 'e2e'], 'browser tests in a network namespace (vitest + chromium)')],
+  ['unit', () => sh('npx', vitest('unit'), 'unit + integration tests (vitest)')],
+  ['net', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', ...vitest('net')], 'STUN/TURN and media-transport tests in a network namespace (vitest + coturn tools)')],
+  ['e2e', () => sh(process.execPath, ['scripts/netns.mjs', '--', 'npx', ...vitest('e2e')], 'browser tests in a network namespace (vitest + chromium)')],
   // No outer unshare: the lab builds its own namespaces (ip netns add), which needs root.
   ['lab', () => {
     if (process.getuid?.() !== 0 && only !== 'lab') {
       console.log('\n━━ NAT lab: skipped (it creates network namespaces and needs root: sudo npm test -- lab)');
       return true;
     }
-    return sh('npx', ['vitest', 'run', '--project', 'lab'], 'NAT lab: Chromium calls across NAT types in network namespaces (vitest + chromium + nftables)');
+    return sh('npx', vitest('lab'), 'NAT lab: Chromium calls across NAT types in network namespaces (vitest + chromium + nftables)');
   }],
 ];
 const failed = [];
@@ -69,5 +77,18 @@ for (const [name, step] of steps) {
   if (only && only !== name) continue;
   if (!step()) failed.push(name);
 }
+let passed = 0;
+let failures = 0;
+for (const file of reports) {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests ?? 0;
+    failures += r.numFailedTests ?? 0;
+    rmSync(file, { force: true });
+  } catch {
+    /* the stage did not get far enough to write its report; its failure is listed below */
+  }
+}
 console.log(failed.length ? `\n✗ failed: ${failed.join(', ')}` : '\n✓ all test stages passed');
+console.log(`tests: ${passed} passed, ${failures} failed`);
 process.exit(failed.length ? 1 : 0);
