@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MediaDecodeError } from './errors.ts';
 import { compressNack } from './rtcp-feedback.ts';
 import { sdesCname } from './rtcp-reports.ts';
 import { type RtcpPacket, parseRtcp, serializeRtcp, serializeRtcpPacket } from './rtcp.ts';
 import type { RtcpTwcc } from './twcc.ts';
+import { decodeErrorCode } from './decode-error.test-helper.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const bytes = (list: (number | string)[]): Buffer => Buffer.from(list.map((b) => (typeof b === 'string' ? b.charCodeAt(0) : b)));
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MediaDecodeError);
-    return (err as MediaDecodeError).code;
-  }
-  throw new Error('expected a MediaDecodeError');
-};
+const code = decodeErrorCode;
 
 const one = (wire: Buffer): RtcpPacket => {
   const { packets } = parseRtcp(wire);

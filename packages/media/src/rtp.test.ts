@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MediaDecodeError } from './errors.ts';
 import {
   ONE_BYTE_PROFILE, TWO_BYTE_PROFILE, parseAbsSendTime, parseAudioLevel, parseExtensionElements, parseTransportSequenceNumber, serializeAbsSendTime,
   serializeAudioLevel, serializeTransportSequenceNumber,
@@ -7,18 +6,11 @@ import {
 import { type RtpPacket, parseRtp, rewriteRtp, rtpHeaderLength, serializeRtp } from './rtp.ts';
 import { classifyPacket, isRtcp } from './demux.ts';
 import { unwrapRtx, wrapRtx } from './rtx.ts';
+import { decodeErrorCode } from './decode-error.test-helper.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MediaDecodeError);
-    return (err as MediaDecodeError).code;
-  }
-  throw new Error('expected a MediaDecodeError');
-};
+const code = decodeErrorCode;
 
 const base = (over: Partial<RtpPacket> = {}): RtpPacket => ({
   marker: true, payloadType: 111, sequenceNumber: 0x1234, timestamp: 0xdecafbad, ssrc: 0xcafebabe, csrcs: [],
