@@ -31,6 +31,10 @@ export const ErrorCodes = [
   'BAD_REQUEST',
   'CAPACITY_EXCEEDED',
   'KICKED',
+  // Media (SFU)
+  'SFU_UNAVAILABLE',
+  'WRONG_TOPOLOGY',
+  'UNKNOWN_PRODUCER',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -1,16 +1,21 @@
 import { z } from 'zod';
-import { DisplayName, Metadata, RoomId } from './messages.ts';
+import { DisplayName, Metadata, RoomId, Topology, TopologyPolicy } from './messages.ts';
 
 /** Body of `POST /api/rooms`. */
 export const CreateRoomRequest = z.object({
   id: RoomId.optional(),
   maxParticipants: z.number().int().min(2).max(1000).optional(),
+  /** `auto` (default): mesh up to `meshMax` participants, SFU beyond. */
+  topology: TopologyPolicy.optional(),
+  /** For `auto`: the largest mesh; participant meshMax + 1 switches the room to the SFU. */
+  meshMax: z.number().int().min(1).max(16).optional(),
 });
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
 
 export const RoomInfo = z.object({
   id: RoomId,
-  topology: z.literal('mesh'),
+  topology: Topology,
+  policy: TopologyPolicy,
   maxParticipants: z.number().int(),
   participants: z.number().int(),
   createdAt: z.number().int(),

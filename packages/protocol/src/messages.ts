@@ -22,8 +22,30 @@ export const Participant = z.object({
 });
 export type Participant = z.infer<typeof Participant>;
 
-export const Topology = z.enum(['mesh']);
+/** How media flows in a room right now: peer to peer, or through the server's SFU. */
+export const Topology = z.enum(['mesh', 'sfu']);
 export type Topology = z.infer<typeof Topology>;
+/** What a room was created with: a fixed topology, or `auto` (mesh while small, SFU beyond `meshMax`). */
+export const TopologyPolicy = z.enum(['mesh', 'sfu', 'auto']);
+export type TopologyPolicy = z.infer<typeof TopologyPolicy>;
+
+export const MediaSource = z.enum(['camera', 'microphone', 'screen', 'screenAudio']);
+export type MediaSource = z.infer<typeof MediaSource>;
+export const ProducerId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** A MediaStream id (a=msid), as the publisher's browser chose it. */
+export const StreamId = z.string().min(1).max(128);
+
+/** A track one participant publishes to the SFU; others subscribe to it by id. */
+export const ProducerInfo = z.object({
+  id: ProducerId,
+  participantId: ParticipantId,
+  kind: z.enum(['audio', 'video']),
+  source: MediaSource,
+  streamId: StreamId,
+  /** Simulcast layers (rids, lowest first); absent for one encoding. */
+  layers: z.array(z.string().max(16)).max(4).optional(),
+});
+export type ProducerInfo = z.infer<typeof ProducerInfo>;
 
 /** Mirrors RTCIceServer. */
 export const IceServer = z.object({
@@ -98,6 +120,45 @@ export const ChatSend = z.object({
   skip: z.array(ParticipantId).max(1000).optional(),
 });
 
+const Mid = z.string().min(1).max(32);
+
+/**
+ * The SFU connection's offer (the client always offers; the server, ICE-lite, answers in the response's
+ * `data.sdp`). `publish` names what each sending section carries; `subscribe` says which producer each
+ * receiving section wants. Sections in neither list are answered inactive.
+ */
+export const SfuOffer = z.object({
+  type: z.literal('sfuOffer'),
+  id: RequestId,
+  sdp: Sdp,
+  publish: z.array(z.object({ mid: Mid, source: MediaSource })).max(16),
+  subscribe: z.array(z.object({ mid: Mid, producerId: ProducerId })).max(256),
+});
+
+/**
+ * How a subscriber shows one producer: the tile size in CSS pixels (the SFU picks the simulcast layer that
+ * fits it and the bandwidth), or hidden (the SFU pauses forwarding).
+ */
+export const SfuPreference = z.object({
+  type: z.literal('sfuPreference'),
+  id: RequestId.optional(),
+  producerId: ProducerId,
+  width: z.number().int().min(0).max(8192),
+  height: z.number().int().min(0).max(8192),
+});
+
+/** Closes this participant's SFU connection (the room went back to mesh): its producers end for everyone. */
+export const SfuLeave = z.object({ type: z.literal('sfuLeave'), id: RequestId.optional() });
+
+/** Microphone/camera on or off and what each published stream carries, for everyone's muted marks and tiles. */
+export const MediaStateSend = z.object({
+  type: z.literal('mediaState'),
+  id: RequestId.optional(),
+  audio: z.boolean(),
+  video: z.boolean(),
+  sources: z.record(StreamId, z.enum(['camera', 'screen'])).refine((r) => Object.keys(r).length <= 16, 'at most 16 sources'),
+});
+
 /** Asks for the room's chat history (oldest first). */
 export const ChatHistoryRequest = z.object({ type: z.literal('chatHistory'), id: RequestId });
 
@@ -115,10 +176,10 @@ export type Hello = z.infer<typeof Hello>;
 export type Leave = z.infer<typeof Leave>;
 export type Update = z.infer<typeof Update>;
 
-export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest]);
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest, SfuOffer, SfuPreference, SfuLeave, MediaStateSend]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory']);
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory', 'sfuOffer', 'sfuPreference', 'sfuLeave', 'mediaState']);
 
 // ---- Server → client -----------------------------------------------------------------------
 
@@ -126,6 +187,8 @@ export const RoomState = z.object({
   id: RoomId,
   topology: Topology,
   participants: z.array(Participant),
+  /** What participants publish to the SFU (empty in a mesh room). */
+  producers: z.array(ProducerInfo).default([]),
 });
 export type RoomState = z.infer<typeof RoomState>;
 
@@ -172,7 +235,29 @@ export const CandidateIn = notification('candidate', { from: ParticipantId, cand
 /** Notifications are numbered per session and replayed after a resume: exactly once, in order. */
 export const ChatReceived = notification('chatMessage', { message: ChatMessage });
 
-export const Notification = z.discriminatedUnion('type', [ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived]);
+/** A participant started publishing a track to the SFU. */
+export const ProducerAdded = notification('producerAdded', { producer: ProducerInfo });
+export const ProducerRemoved = notification('producerRemoved', { producerId: ProducerId, participantId: ParticipantId });
+/**
+ * The room's media path changed. Going to `sfu`: publish to the SFU and subscribe before closing mesh media
+ * (make before break). Going to `mesh`: connect peer to peer, then drop the SFU connection.
+ */
+export const TopologyChanged = notification('topologyChanged', { topology: Topology });
+/** The loudest participant (RFC 6464 levels), or null when nobody speaks. */
+export const ActiveSpeaker = notification('activeSpeaker', { participantId: ParticipantId.nullable(), speaking: z.array(ParticipantId).max(64) });
+export const MediaStateIn = notification('mediaState', {
+  from: ParticipantId,
+  audio: z.boolean(),
+  video: z.boolean(),
+  sources: z.record(StreamId, z.enum(['camera', 'screen'])),
+});
+/** To a publisher: which simulcast layers of its producer someone watches; the SDK disables the others. */
+export const LayersWanted = notification('layersWanted', { producerId: ProducerId, mid: Mid, rids: z.array(z.string().max(16)).max(4) });
+
+export const Notification = z.discriminatedUnion('type', [
+  ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived,
+  ProducerAdded, ProducerRemoved, TopologyChanged, ActiveSpeaker, MediaStateIn, LayersWanted,
+]);
 export type Notification = z.infer<typeof Notification>;
 /** A notification before the server numbers it. */
 export type NotificationBody = DistributiveOmit<Notification, 'seq'>;
