@@ -1,0 +1,105 @@
+import type { BandwidthUsage } from './overuse-detector.ts';
+
+/**
+ * The delay-based rate controller (draft-ietf-rmcat-gcc-02 §5.5): a three-state machine driven by the over-use
+ * signal. Increase is multiplicative, η = 1.08 per second; decrease sets the rate to β = 0.85 of the delivered
+ * (acknowledged) rate R̂; and, since an SFU sends only what it forwards, the rate never runs ahead of what was
+ * delivered by more than 1.5 × R̂ + 100 kbit/s (§5.5 bounds it by 1.5 × R̂).
+ */
+
+export type RateControlState = 'hold' | 'increase' | 'decrease';
+
+export interface AimdRateControlOptions {
+  initialBitrate: number;
+  minBitrate: number;
+  maxBitrate: number;
+}
+
+/** §5.5 η: growth per second while increasing. */
+const INCREASE_PER_SECOND = 1.08;
+/** §5.5 β. */
+const DECREASE_FACTOR = 0.85;
+/** Headroom over the acknowledged rate. */
+const ACKED_HEADROOM_FACTOR = 1.5;
+const ACKED_HEADROOM_BPS = 100_000;
+/** One multiplicative step never spans more than a second, however long since the last update. */
+const MAX_INCREASE_STEP_MS = 1000;
+/**
+ * A reduction needs a round trip to show in the feedback; without an RTT estimate we wait this long before
+ * reducing again, unless delivery has fallen below half the rate.
+ */
+const REDUCE_INTERVAL_MS = 200;
+
+export class AimdRateControl {
+  readonly #min: number;
+  readonly #max: number;
+  #rate: number;
+  #state: RateControlState = 'hold';
+  #lastUpdateMs: number | undefined;
+  #lastDecreaseMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: AimdRateControlOptions) {
+    this.#min = options.minBitrate;
+    this.#max = options.maxBitrate;
+    this.#rate = this.#clamp(options.initialBitrate);
+  }
+
+  get bitrate(): number {
+    return this.#rate;
+  }
+
+  get state(): RateControlState {
+    return this.#state;
+  }
+
+  /** Lowers the rate to `bitrateBps` (another controller's verdict), so that increases resume from there. */
+  limitTo(bitrateBps: number): void {
+    this.#rate = this.#clamp(Math.min(this.#rate, bitrateBps));
+  }
+
+  /** Applies one over-use signal at `nowMs` (local clock) given the acknowledged bitrate; returns the new rate. */
+  update(usage: BandwidthUsage, ackedBps: number | undefined, nowMs: number): number {
+    const elapsedMs = this.#lastUpdateMs === undefined ? 0 : Math.max(0, nowMs - this.#lastUpdateMs);
+    this.#lastUpdateMs = nowMs;
+    this.#state = nextState(this.#state, usage);
+    switch (this.#state) {
+      case 'increase': {
+        const step = Math.min(elapsedMs, MAX_INCREASE_STEP_MS) / 1000;
+        this.#rate *= INCREASE_PER_SECOND ** step;
+        break;
+      }
+      case 'decrease': {
+        const delivered = ackedBps ?? this.#rate;
+        const collapsed = ackedBps !== undefined && ackedBps < this.#rate / 2;
+        if (nowMs - this.#lastDecreaseMs >= REDUCE_INTERVAL_MS || collapsed) {
+          this.#rate = Math.min(this.#rate, DECREASE_FACTOR * delivered);
+          this.#lastDecreaseMs = nowMs;
+        }
+        // §5.5: after a decrease the controller holds until the detector says normal again.
+        this.#state = 'hold';
+        break;
+      }
+      case 'hold':
+        break;
+    }
+    if (ackedBps !== undefined) this.#rate = Math.min(this.#rate, ACKED_HEADROOM_FACTOR * ackedBps + ACKED_HEADROOM_BPS);
+    this.#rate = this.#clamp(this.#rate);
+    return this.#rate;
+  }
+
+  #clamp(bps: number): number {
+    return Math.min(this.#max, Math.max(this.#min, bps));
+  }
+}
+
+/** §5.5 Figure 2: over-use → decrease; normal → increase (from hold) or hold (from decrease); under-use → hold. */
+export function nextState(state: RateControlState, usage: BandwidthUsage): RateControlState {
+  switch (usage) {
+    case 'overusing':
+      return 'decrease';
+    case 'underusing':
+      return 'hold';
+    case 'normal':
+      return state === 'decrease' ? 'hold' : 'increase';
+  }
+}
