@@ -1,0 +1,267 @@
+import { SequenceRewriter, addSeq, addTimestamp, isNewerSeq, isNewerTimestamp } from '../seq.ts';
+import { OutputHistory } from './output-history.ts';
+import { PaddingSkips } from './padding-skips.ts';
+import type { MediaKind, PacketInfo, Producer } from './producer.ts';
+import { newRtpView, readRtpView } from './rtp-view.ts';
+import { Vp8IdMap, readVp8Ids } from './vp8.ts';
+import { writeForwarded } from './write-forwarded.ts';
+
+export interface ConsumerOptions {
+  id: string;
+  producer: Producer;
+  /** SSRC and payload type the subscriber expects (from the SDP answer). */
+  ssrc: number;
+  payloadType: number;
+  /**
+   * If set, every forwarded packet carries exactly one header extension: transport-wide sequence number (this id),
+   * 0 as placeholder, at a fixed offset the transport fills in. Publisher extensions are always dropped: their ids
+   * are the publisher's negotiation, not the subscriber's.
+   */
+  transportCcExtensionId?: number;
+  /** Receives each rewritten clear RTP packet (a fresh Buffer); `offsetOfTransportSeq` is -1 without transport-cc. */
+  send: (packet: Buffer, offsetOfTransportSeq: number) => void;
+  /** Receives NACK answers (same rewriting, same output seq), e.g. to wrap them in RTX (RFC 4588). Default: `send`. */
+  sendRetransmission?: (packet: Buffer, offsetOfTransportSeq: number) => void;
+  onClose?: () => void;
+  /** Simulcast layer to start with (default: the highest). */
+  targetLayer?: number;
+  /** Start paused (a hidden tile). */
+  paused?: boolean;
+  /** First output sequence number / timestamp (RFC 3550 §5.1: random by default). */
+  initialSequenceNumber?: number;
+  initialTimestamp?: number;
+  /** Must share the producer's time base (it is the default): per-packet times come from the producer's clock. */
+  now?: () => number;
+}
+
+export interface ConsumerStats {
+  packetsForwarded: number;
+  bytesForwarded: number;
+  retransmitted: number;
+  /** Packets of the current layer the rewriter could not place (older than a switch point). */
+  dropped: number;
+  /** Padding-only packets (bandwidth probes) left out; the output sequence closes over them. */
+  paddingDropped: number;
+  layerSwitches: number;
+}
+
+/**
+ * One subscriber's copy of a producer: rewrites SSRC, payload type, sequence numbers, timestamps and VP8 picture
+ * ids so that the subscriber sees one continuous stream whatever layer is forwarded, and answers its NACKs.
+ */
+export class Consumer {
+  readonly id: string;
+  readonly producer: Producer;
+  readonly ssrc: number;
+  readonly kind: MediaKind;
+  readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, dropped: 0, paddingDropped: 0, layerSwitches: 0 };
+  readonly #s = this.stats as ConsumerStats;
+  readonly #options: ConsumerOptions;
+  readonly #payloadType: number;
+  readonly #tccId: number;
+  readonly #video: boolean;
+  readonly #vp8: boolean;
+  readonly #now: () => number;
+  readonly #history = new OutputHistory();
+  readonly #view = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1 };
+  #paused: boolean;
+  #closed = false;
+  #targetLayer: number;
+  #currentLayer: number | undefined;
+  /** False until the next packet we may start on (a key-frame start for video) re-anchors the output. */
+  #synced = false;
+  #sourceSsrc = -1;
+  #rewriter: SequenceRewriter | undefined;
+  readonly #skips = new PaddingSkips();
+  readonly #ids = new Vp8IdMap();
+  #started = false;
+  #maxOutSeq: number;
+  #maxOutTs: number;
+  #lastAt = 0;
+  #packets = 0;
+  #octets = 0;
+
+  constructor(options: ConsumerOptions) {
+    const { producer } = options;
+    if (!Number.isInteger(options.ssrc) || options.ssrc < 0 || options.ssrc > 0xffff_ffff) throw new RangeError(`consumer SSRC ${options.ssrc} is not a 32-bit integer`);
+    if (!Number.isInteger(options.payloadType) || options.payloadType < 0 || options.payloadType > 0x7f) throw new RangeError(`payload type ${options.payloadType} is outside 0–127`);
+    const tcc = options.transportCcExtensionId;
+    if (tcc !== undefined && (!Number.isInteger(tcc) || tcc < 1 || tcc > 255)) throw new RangeError(`header extension id ${tcc} is outside 1–255`);
+    this.id = options.id;
+    this.producer = producer;
+    this.ssrc = options.ssrc;
+    this.kind = producer.kind;
+    this.#options = options;
+    this.#payloadType = options.payloadType;
+    this.#tccId = tcc ?? -1;
+    this.#video = producer.kind === 'video';
+    this.#vp8 = producer.codec === 'VP8';
+    this.#now = options.now ?? producer.now;
+    this.#paused = options.paused ?? false;
+    const top = (producer.rids?.length ?? 1) - 1;
+    this.#targetLayer = Math.min(Math.max(options.targetLayer ?? top, 0), top);
+    this.#maxOutSeq = addSeq(options.initialSequenceNumber ?? Math.floor(Math.random() * 0x1_0000), -1);
+    this.#maxOutTs = options.initialTimestamp ?? Math.floor(Math.random() * 0x1_0000_0000);
+    producer.addConsumer(this); // throws SfuStateError when the producer is closed
+    if (!this.#paused) this.#requestKeyframe(this.#targetLayer);
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get currentLayer(): number | undefined {
+    return this.#currentLayer;
+  }
+
+  get targetLayer(): number {
+    return this.#targetLayer;
+  }
+
+  /** For RTCP SR generation: the newest output RTP timestamp and when it was sent; packet and payload octet counts (RFC 3550 §6.4.1). */
+  get lastSent(): { rtpTimestamp: number; at: number; packets: number; octets: number } {
+    return { rtpTimestamp: this.#maxOutTs, at: this.#lastAt, packets: this.#packets, octets: this.#octets };
+  }
+
+  /** The tile is hidden: forward nothing. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** The tile is shown again: restart on the next key frame of the target layer (asked for now). */
+  resume(): void {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    this.#synced = false;
+    this.#requestKeyframe(this.#targetLayer);
+  }
+
+  /** Switches to `layer` at its next key frame (asked for now); until then the current layer keeps flowing. */
+  setTargetLayer(layer: number): void {
+    const top = (this.producer.rids?.length ?? 1) - 1;
+    if (!Number.isInteger(layer) || layer < 0 || layer > top) throw new RangeError(`layer ${layer} is outside 0–${top}`);
+    if (layer === this.#targetLayer) return;
+    this.#targetLayer = layer;
+    if (!this.#paused && (layer !== this.#currentLayer || !this.#synced)) this.#requestKeyframe(layer);
+  }
+
+  /** Subscriber NACK (RFC 4585 §6.2.1) for output sequence numbers; returns how many packets were resent. */
+  handleNack(seqs: readonly number[]): number {
+    if (this.#closed) return 0;
+    const send = this.#options.sendRetransmission ?? this.#options.send;
+    const view = this.#view;
+    let resent = 0;
+    for (const outSeq of seqs) {
+      const slot = this.#history.find(outSeq);
+      if (slot < 0) continue;
+      const packet = this.producer.cached(this.#history.sourceSsrc(slot), this.#history.sourceSeq(slot));
+      if (!packet || !readRtpView(packet, view)) continue;
+      if (this.#vp8) readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      const h = this.#history;
+      const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot));
+      this.#s.retransmitted++;
+      resent++;
+      send(out, this.#tccOffset(view.csrcCount));
+    }
+    return resent;
+  }
+
+  /** Subscriber PLI/FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1): a key frame of the layer being forwarded. */
+  handleKeyframeRequest(): void {
+    if (!this.#closed && !this.#paused) this.#requestKeyframe(this.#currentLayer ?? this.#targetLayer);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.producer.removeConsumer(this);
+    this.#options.onClose?.();
+  }
+
+  /** @internal The producer closed: close without detaching (the producer already let go). */
+  producerClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.onClose?.();
+  }
+
+  /** @internal The publisher unmuted: restart on a key frame. */
+  producerResumed(): void {
+    this.#synced = false;
+    if (!this.#paused) this.#requestKeyframe(this.#targetLayer);
+  }
+
+  /** @internal The per-packet path: one call per producer packet. */
+  forward(packet: Buffer, info: PacketInfo): void {
+    if (this.#closed || this.#paused) return;
+    const layer = info.layer;
+    // The publisher changed the SSRC of the layer we forward: its sequence space is new, start over.
+    if (layer === this.#currentLayer && info.ssrc !== this.#sourceSsrc && this.#synced) {
+      this.#synced = false;
+      this.#requestKeyframe(this.#targetLayer);
+    }
+    if (this.#video) {
+      if (layer === this.#targetLayer && (!this.#synced || layer !== this.#currentLayer)) {
+        if (info.keyframe && info.payloadEnd > info.payloadOffset) this.#start(info);
+        else this.#requestKeyframe(layer); // the producer rate-limits; this repeats a request a publisher lost
+      }
+      if (!this.#synced || layer !== this.#currentLayer) return;
+    } else if (!this.#synced) this.#start(info);
+    const seq = info.sequenceNumber;
+    if (info.payloadEnd === info.payloadOffset) {
+      this.#s.paddingDropped++;
+      this.#skips.skip(seq);
+      return;
+    }
+    const mapped = (this.#rewriter as SequenceRewriter).rewrite(info.ssrc, seq, info.timestamp);
+    const skip = mapped ? this.#skips.before(seq) : -1;
+    if (!mapped || skip < 0) {
+      this.#s.dropped++;
+      return;
+    }
+    const outSeq = addSeq(mapped.sequenceNumber, -skip);
+    const outTs = mapped.timestamp;
+    const outPic = this.#ids.pictureId(info);
+    const outTl0 = this.#ids.tl0PicIdx(info);
+    const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0);
+    this.#history.record(outSeq, info.ssrc, seq, outTs, outPic, outTl0);
+    if (isNewerSeq(outSeq, this.#maxOutSeq)) this.#maxOutSeq = outSeq;
+    if (isNewerTimestamp(outTs, this.#maxOutTs) || this.#packets === 0) {
+      this.#maxOutTs = outTs;
+      this.#lastAt = info.receivedAt;
+    }
+    const payload = info.payloadEnd - info.payloadOffset;
+    this.#packets++;
+    this.#octets += payload;
+    this.#s.packetsForwarded++;
+    this.#s.bytesForwarded += out.length;
+    this.#options.send(out, this.#tccOffset(info.csrcCount));
+  }
+
+  /** Re-anchors the output on this packet: sequence +1, timestamp + the wall-clock gap, picture ids +1. */
+  #start(info: PacketInfo): void {
+    // The wall-clock time since the last packet sent, in RTP ticks (at least 1: timestamps must move forward).
+    const gap = this.#started ? Math.max(1, Math.round(((this.#now() - this.#lastAt) * this.producer.clockRate) / 1000)) : 0;
+    this.#rewriter = new SequenceRewriter({ initialSequenceNumber: addSeq(this.#maxOutSeq, 1), initialTimestamp: addTimestamp(this.#maxOutTs, gap) });
+    this.#started = true;
+    this.#skips.reset(info.sequenceNumber);
+    this.#ids.anchor(info);
+    this.#sourceSsrc = info.ssrc;
+    if (this.#currentLayer !== undefined && this.#currentLayer !== info.layer) this.#s.layerSwitches++;
+    this.#currentLayer = info.layer;
+    this.#synced = true;
+  }
+
+  #requestKeyframe(layer: number): void {
+    if (this.#video) this.producer.requestKeyframe(layer);
+  }
+
+  #tccOffset(csrcCount: number): number {
+    // RFC 8285: the extension header (4 bytes) then the element's id byte (one-byte form) or id + length (two-byte).
+    return this.#tccId < 0 ? -1 : 12 + csrcCount * 4 + 4 + (this.#tccId <= 14 ? 1 : 2);
+  }
+}

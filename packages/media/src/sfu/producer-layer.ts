@@ -1,0 +1,37 @@
+import { PacketCache } from './packet-cache.ts';
+import { RateMeter } from './rate-meter.ts';
+
+/** What a producer tracks per simulcast encoding (one for a single encoding). */
+export class ProducerLayer {
+  readonly rid: string | undefined;
+  ssrc: number | undefined;
+  readonly cache: PacketCache;
+  readonly meter = new RateMeter();
+  /** Newest sequence number seen, -1 before the first packet (gap detection). */
+  highestSeq = -1;
+  packets = 0;
+  lastPacketAt: number | undefined;
+  lastKeyframeRequest = -Infinity;
+  /** A key frame was asked for before the SSRC was known; sent once it is. */
+  keyframePending = false;
+  width: number | undefined;
+  height: number | undefined;
+
+  constructor(rid: string | undefined, cacheSize: number | undefined) {
+    this.rid = rid;
+    this.cache = new PacketCache(cacheSize);
+  }
+
+  /** A new SSRC (first sight, or the publisher restarted the encoding): its sequence space is new. */
+  rebind(ssrc: number): void {
+    this.ssrc = ssrc;
+    this.cache.clear();
+    this.highestSeq = -1;
+  }
+
+  count(bytes: number, now: number): void {
+    this.meter.add(bytes, now);
+    this.packets++;
+    this.lastPacketAt = now;
+  }
+}

@@ -1,0 +1,49 @@
+import type { RtpView } from './rtp-view.ts';
+import type { Vp8Ids } from './vp8.ts';
+
+export type MediaKind = 'audio' | 'video';
+export type ProducerCodec = 'opus' | 'VP8' | 'VP9' | 'H264';
+
+export interface LayerStats {
+  rid: string | undefined;
+  ssrc: number | undefined;
+  /** Bits per second over the last ~1 s. */
+  bitrate: number;
+  width?: number;
+  height?: number;
+  packets: number;
+  lastPacketAt: number | undefined;
+}
+
+export interface ProducerStats {
+  packets: number;
+  bytes: number;
+  /** Not RTP, an unknown layer index, or an SSRC already bound to another layer. */
+  malformed: number;
+  wrongPayloadType: number;
+  duplicates: number;
+  outOfOrder: number;
+  keyframes: number;
+  keyframeRequests: number;
+  nacksSent: number;
+  /** Exceptions thrown by a consumer's callbacks while forwarding (caught: one subscriber cannot stop the rest). */
+  consumerErrors: number;
+}
+
+/** What the producer learnt about the packet it is forwarding; one object, refilled for every packet. */
+export interface PacketInfo extends RtpView, Vp8Ids {
+  layer: number;
+  /** The first packet of a frame a decoder can start on. */
+  keyframe: boolean;
+  /** The producer's clock when the packet arrived: the consumers' send time. */
+  receivedAt: number;
+}
+
+/** Thrown when a closed producer is asked to take a consumer. */
+export class SfuStateError extends Error {
+  readonly code = 'CLOSED' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'SfuStateError';
+  }
+}

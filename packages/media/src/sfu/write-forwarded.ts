@@ -1,0 +1,50 @@
+import { ONE_BYTE_PROFILE, TWO_BYTE_PROFILE } from '../rtp-extensions.ts';
+import type { RtpView } from './rtp-view.ts';
+import { rewriteVp8Descriptor } from './vp8.ts';
+
+/**
+ * Builds the packet a subscriber receives, in one allocation: the source's fixed header with SSRC, payload type,
+ * sequence number and timestamp replaced (marker kept, RFC 3550 §5.1), its CSRCs, then either no header extension or
+ * exactly one transport-wide sequence number element (0 as placeholder; RFC 8285 one-byte form for ids 1–14,
+ * two-byte form above), then the payload without padding. Publisher extensions are dropped: their ids belong to the
+ * publisher's negotiation. VP8 ids are rewritten when `pictureId`/`tl0PicIdx` are not negative.
+ */
+export function writeForwarded(
+  source: Buffer, view: RtpView, ssrc: number, payloadType: number, sequenceNumber: number, timestamp: number,
+  transportCcId: number, pictureId: number, tl0PicIdx: number,
+): Buffer {
+  const csrcBytes = view.csrcCount * 4;
+  const extBytes = transportCcId > 0 ? 8 : 0;
+  const header = 12 + csrcBytes + extBytes;
+  const out = Buffer.allocUnsafe(header + view.payloadEnd - view.payloadOffset);
+  out[0] = 0x80 | (extBytes ? 0x10 : 0) | view.csrcCount;
+  out[1] = (view.marker ? 0x80 : 0) | payloadType;
+  out[2] = sequenceNumber >>> 8;
+  out[3] = sequenceNumber & 0xff;
+  out[4] = timestamp >>> 24;
+  out[5] = (timestamp >>> 16) & 0xff;
+  out[6] = (timestamp >>> 8) & 0xff;
+  out[7] = timestamp & 0xff;
+  out[8] = ssrc >>> 24;
+  out[9] = (ssrc >>> 16) & 0xff;
+  out[10] = (ssrc >>> 8) & 0xff;
+  out[11] = ssrc & 0xff;
+  if (csrcBytes) source.copy(out, 12, 12, 12 + csrcBytes);
+  if (extBytes) {
+    const at = 12 + csrcBytes;
+    const oneByte = transportCcId <= 14;
+    const profile = oneByte ? ONE_BYTE_PROFILE : TWO_BYTE_PROFILE;
+    out[at] = profile >>> 8;
+    out[at + 1] = profile & 0xff;
+    out[at + 2] = 0;
+    out[at + 3] = 1; // one 32-bit word of elements
+    // One-byte: id|len-1, 2 data bytes, 1 padding byte. Two-byte: id, len, 2 data bytes.
+    out[at + 4] = oneByte ? (transportCcId << 4) | 1 : transportCcId;
+    out[at + 5] = oneByte ? 0 : 2;
+    out[at + 6] = 0;
+    out[at + 7] = 0;
+  }
+  source.copy(out, header, view.payloadOffset, view.payloadEnd);
+  if (pictureId >= 0 || tl0PicIdx >= 0) rewriteVp8Descriptor(out, header, pictureId >= 0 ? pictureId : undefined, tl0PicIdx >= 0 ? tl0PicIdx : undefined);
+  return out;
+}
