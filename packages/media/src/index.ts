@@ -11,3 +11,6 @@ export * from './twcc.ts';
 export * from './rtcp.ts';
 export * from './srtp/index.ts';
 export * from './endpoint/index.ts';
+export * from './sfu/index.ts';
+export * from './bwe/index.ts';
+export * from './sfu-transport/index.ts';

@@ -131,6 +131,17 @@ export class MediaEndpoint {
     return peer;
   }
 
+  /** An ICE restart of one peer: fresh local credentials, re-indexed; returns them for the answer. */
+  restartIce(peer: EndpointPeer, remoteUsernameFragment: string): IceParameters {
+    let local = createIceParameters();
+    while (this.#byUsernameFragment.has(local.usernameFragment)) local = createIceParameters();
+    if (this.#byUsernameFragment.get(peer.iceParameters.usernameFragment) === peer) this.#byUsernameFragment.delete(peer.iceParameters.usernameFragment);
+    // The selected address keeps routing until a check on the new credentials moves it (no gap in media).
+    peer.restartIce(local, remoteUsernameFragment);
+    this.#byUsernameFragment.set(local.usernameFragment, peer);
+    return local;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

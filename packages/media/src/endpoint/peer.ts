@@ -60,8 +60,8 @@ export const MAX_ADDRESSES_PER_PEER = 8;
  * its DTLS server, and the SRTP contexts once the handshake has produced keys. It never touches a socket.
  */
 export class EndpointPeer {
-  readonly iceParameters: IceParameters;
-  readonly remoteUsernameFragment: string | undefined;
+  #iceParameters: IceParameters;
+  #remoteUsernameFragment: string | undefined;
   readonly events = new TypedEmitter<EndpointPeerEvents>();
   readonly stats: EndpointPeerStats = {
     bindingRequests: 0,
@@ -86,8 +86,8 @@ export class EndpointPeer {
 
   constructor(options: EndpointPeerOptions) {
     this.#options = options;
-    this.iceParameters = options.iceParameters;
-    this.remoteUsernameFragment = options.remoteUsernameFragment;
+    this.#iceParameters = options.iceParameters;
+    this.#remoteUsernameFragment = options.remoteUsernameFragment;
     this.#dtls = new DtlsServerTransport({
       certificate: options.certificate,
       remoteFingerprint: options.remoteFingerprint,
@@ -105,6 +105,26 @@ export class EndpointPeer {
         this.stats.dtlsErrors++;
       },
     });
+  }
+
+  get iceParameters(): IceParameters {
+    return this.#iceParameters;
+  }
+
+  get remoteUsernameFragment(): string | undefined {
+    return this.#remoteUsernameFragment;
+  }
+
+  /**
+   * An ICE restart (RFC 8445 §9): new credentials on both sides, the candidate addresses forgotten until checks
+   * with the new ones arrive. DTLS and SRTP carry on (RFC 8842 §4: a restart does not renegotiate DTLS).
+   * Only the endpoint calls this, so that its index by ice-ufrag stays right.
+   */
+  restartIce(local: IceParameters, remoteUsernameFragment: string): void {
+    this.#iceParameters = local;
+    this.#remoteUsernameFragment = remoteUsernameFragment;
+    this.#addresses.clear();
+    if (this.#iceState === 'connected') this.#iceState = 'checking';
   }
 
   get iceState(): IceState {
@@ -155,6 +175,17 @@ export class EndpointPeer {
         this.events.emit('iceConnected', address);
       }
     }
+    return true;
+  }
+
+  /**
+   * Sends an already protected SRTP/SRTCP datagram to the selected address. False (and nothing sent) before ICE
+   * selected one or after close.
+   */
+  send(datagram: Buffer): boolean {
+    const to = this.#selected;
+    if (!to || this.closed) return false;
+    this.#options.send(datagram, to);
     return true;
   }
 

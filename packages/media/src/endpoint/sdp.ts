@@ -40,6 +40,14 @@ export interface SdpMediaSection {
   rtcpMux: boolean;
   rtcpRsize: boolean;
   ssrcs: number[];
+  /** RFC 8851 restriction identifiers, in offer order, with their direction. */
+  rids: { id: string; direction: 'send' | 'recv' }[];
+  /** RFC 8853 a=simulcast value, as written. */
+  simulcast: string | undefined;
+  /** RFC 8830 a=msid: the MediaStream id and the track id. */
+  msid: { stream: string; track: string } | undefined;
+  /** RFC 4585 §4.2 a=rtcp-fb values by payload type ('*' as -1). */
+  rtcpFb: Map<number, string[]>;
 }
 
 export interface SdpOffer {
@@ -75,6 +83,7 @@ export function parseSdpOffer(sdp: string): SdpOffer {
       section = {
         kind, port: portNumber, protocol, formats, mid: undefined, direction: 'sendrecv', rtpMaps: new Map(), fmtp: new Map(), extMaps: [],
         iceUfrag: undefined, icePwd: undefined, fingerprint: undefined, rtcpMux: false, rtcpRsize: false, ssrcs: [],
+        rids: [], simulcast: undefined, msid: undefined, rtcpFb: new Map(),
       };
       offer.media.push(section);
       continue;
@@ -104,7 +113,24 @@ export function parseSdpOffer(sdp: string): SdpOffer {
       if (m) section.extMaps.push({ id: Number(m[1]), uri: m[2] as string });
     } else if (name === 'ssrc') {
       const ssrc = Number(arg.split(' ')[0]);
-      if (Number.isInteger(ssrc) && !section.ssrcs.includes(ssrc)) section.ssrcs.push(ssrc);
+      if (Number.isInteger(ssrc) && ssrc >= 0 && ssrc <= 0xffff_ffff && !section.ssrcs.includes(ssrc) && section.ssrcs.length < 16) section.ssrcs.push(ssrc);
+    } else if (name === 'rid') {
+      // RFC 8851 §10: rid-id is 1*(alpha-numeric / "-" / "_"); we accept short ones only.
+      const m = /^([A-Za-z0-9_-]{1,16}) (send|recv)\b/.exec(arg);
+      if (m && section.rids.length < 4 && !section.rids.some((r) => r.id === m[1])) section.rids.push({ id: m[1] as string, direction: m[2] as 'send' | 'recv' });
+    } else if (name === 'simulcast') {
+      section.simulcast = arg.trim();
+    } else if (name === 'msid') {
+      const [stream, track] = arg.trim().split(/\s+/);
+      if (stream && stream.length <= 128 && (track ?? '').length <= 128) section.msid = { stream, track: track ?? '' };
+    } else if (name === 'rtcp-fb') {
+      const m = /^(\d+|\*) (.+)$/.exec(arg);
+      if (m) {
+        const pt = m[1] === '*' ? -1 : Number(m[1]);
+        const list = section.rtcpFb.get(pt) ?? [];
+        if (list.length < 16) list.push((m[2] as string).trim());
+        section.rtcpFb.set(pt, list);
+      }
     }
   }
   return offer;

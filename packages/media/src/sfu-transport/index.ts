@@ -1,0 +1,6 @@
+export * from './sdp.ts';
+export * from './header-extension.ts';
+export * from './router.ts';
+export * from './layer-policy.ts';
+export * from './feedback.ts';
+export * from './transport.ts';

@@ -1,0 +1,60 @@
+import type { Consumer } from '../sfu/consumer.ts';
+import { allocateLayers } from '../sfu/layers.ts';
+import type { LayerStats } from '../sfu/producer.ts';
+
+/** A subscriber's tile for one producer, in device pixels; 0×0 when hidden. */
+export interface Preference {
+  width: number;
+  height: number;
+}
+
+export interface LayerChoice {
+  /** The layer to forward now; undefined pauses the consumer. */
+  layer: number | undefined;
+  /** The highest layer the tile could use, bandwidth permitting (undefined: hidden). */
+  preferred: number | undefined;
+}
+
+/** What an Opus stream costs a subscriber, reserved before video shares the rest (RFC 7587 §3.1.1: 6–510 kbps; WebRTC voice ~32–40). */
+const AUDIO_RESERVE_BPS = 48_000;
+
+/**
+ * The smallest layer at least as tall as the tile (within 10 %), else the tallest. A layer whose size we have not
+ * seen (paused at the publisher, or no key frame yet) is assumed to be half the height of the one above it, the
+ * scaling the SDK publishes with.
+ */
+export function layerForTile(layers: readonly LayerStats[], tile: Preference | undefined): number | undefined {
+  const top = layers.length - 1;
+  if (!tile) return top;
+  if (tile.width === 0 || tile.height === 0) return undefined;
+  const known = layers.findLastIndex((l) => l.height !== undefined);
+  const heights = layers.map((l, i) => l.height ?? (known >= 0 ? (layers[known]?.height as number) / 2 ** (known - i) : 720 / 2 ** (top - i)));
+  for (let i = 0; i <= top; i++) if ((heights[i] as number) >= tile.height * 0.9) return i;
+  return top;
+}
+
+/**
+ * One subscriber's layer choice: each visible video consumer's preferred layer from its tile, then the bandwidth
+ * estimate shared among them (audio first) by `allocateLayers`.
+ */
+export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>): Map<Consumer, LayerChoice> {
+  const out = new Map<Consumer, LayerChoice>();
+  const video: Consumer[] = [];
+  let budget = estimate;
+  for (const c of consumers) {
+    if (c.kind === 'audio') budget -= AUDIO_RESERVE_BPS;
+    else video.push(c);
+  }
+  const inputs = video.map((c) => {
+    const layers = c.producer.layers();
+    const preferred = c.producer.rids ? layerForTile(layers, preferences.get(c.producer.id)) : preferences.get(c.producer.id)?.height === 0 ? undefined : 0;
+    return { id: c.id, consumer: c, layers, preferred, current: c.currentLayer };
+  });
+  const allocation = allocateLayers(Math.max(0, budget), inputs);
+  for (const input of inputs) {
+    // undefined from the allocation: not even the lowest layer fits the estimate; audio goes on alone.
+    const layer = input.preferred === undefined ? undefined : allocation.get(input.id);
+    out.set(input.consumer, { layer, preferred: input.preferred });
+  }
+  return out;
+}

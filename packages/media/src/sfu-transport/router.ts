@@ -1,0 +1,128 @@
+import { ActiveSpeakerDetector } from '../sfu/active-speaker.ts';
+import type { Consumer } from '../sfu/consumer.ts';
+import type { Producer } from '../sfu/producer.ts';
+
+/** A producer as the room knows it: who publishes it and what it is. */
+export interface RoutedProducer {
+  producer: Producer;
+  /** The publishing participant (the transport's owner). */
+  ownerId: string;
+  /** The publisher's section, for telling it which simulcast layers to keep sending. */
+  mid: string;
+  source: string;
+  streamId: string;
+}
+
+export interface RouterOptions {
+  now?: () => number;
+  /** The dominant speaker or the set of speaking participants changed. */
+  onActiveSpeaker?: (participantId: string | null, speaking: string[]) => void;
+  /** Which rids of a simulcast producer someone watches changed (lowest first). */
+  onLayersWanted?: (routed: RoutedProducer, rids: string[]) => void;
+}
+
+/**
+ * One room's media: its producers, who consumes them, the active speaker, and which simulcast layers are
+ * watched. It knows nothing about signaling; the server calls `tick` a few times a second.
+ */
+export class Router {
+  readonly #producers = new Map<string, RoutedProducer>();
+  readonly #consumers = new Map<string, Set<Consumer>>();
+  readonly #wanted = new Map<string, string>();
+  /** The layer each consumer's tile could use (from its size), whatever the bandwidth allows now. */
+  readonly #preferred = new WeakMap<Consumer, number | undefined>();
+  readonly #speakers: ActiveSpeakerDetector;
+  readonly #options: RouterOptions;
+  readonly #now: () => number;
+
+  constructor(options: RouterOptions = {}) {
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#speakers = new ActiveSpeakerDetector();
+  }
+
+  get size(): number {
+    return this.#producers.size;
+  }
+
+  get(producerId: string): RoutedProducer | undefined {
+    return this.#producers.get(producerId);
+  }
+
+  producers(): RoutedProducer[] {
+    return [...this.#producers.values()];
+  }
+
+  add(routed: RoutedProducer): void {
+    this.#producers.set(routed.producer.id, routed);
+  }
+
+  /** Forgets a producer (the caller closes it; its consumers close with it). */
+  remove(producerId: string): RoutedProducer | undefined {
+    const routed = this.#producers.get(producerId);
+    if (!routed) return undefined;
+    this.#producers.delete(producerId);
+    this.#consumers.delete(producerId);
+    this.#wanted.delete(producerId);
+    return routed;
+  }
+
+  addConsumer(consumer: Consumer): void {
+    let set = this.#consumers.get(consumer.producer.id);
+    if (!set) this.#consumers.set(consumer.producer.id, (set = new Set()));
+    set.add(consumer);
+  }
+
+  /** The highest layer this consumer could use; undefined when its tile is hidden. */
+  setPreferred(consumer: Consumer, layer: number | undefined): void {
+    this.#preferred.set(consumer, layer);
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    this.#consumers.get(consumer.producer.id)?.delete(consumer);
+  }
+
+  consumerCount(): number {
+    let n = 0;
+    for (const set of this.#consumers.values()) n += set.size;
+    return n;
+  }
+
+  /** Active speaker and wanted layers; call every ~250 ms. */
+  tick(now = this.#now()): void {
+    for (const routed of this.#producers.values()) {
+      const level = routed.producer.kind === 'audio' && !routed.producer.paused ? routed.producer.audioLevel() : undefined;
+      if (level) this.#speakers.addLevel(routed.ownerId, level.level, level.voice, now);
+      if (routed.producer.rids) this.#updateWanted(routed);
+    }
+    const change = this.#speakers.update(now);
+    if (change) this.#options.onActiveSpeaker?.(change.participantId, change.speaking);
+  }
+
+  #updateWanted(routed: RoutedProducer): void {
+    const rids = routed.producer.rids as string[];
+    const targets = new Set<number>();
+    // A layer stays on while some tile could use it, even if that subscriber's bandwidth does not allow it now:
+    // a paused encoding has no bitrate or size to choose it by, and restarting one takes a key frame.
+    for (const c of this.#consumers.get(routed.producer.id) ?? []) {
+      const preferred = this.#preferred.has(c) ? this.#preferred.get(c) : rids.length - 1;
+      if (preferred === undefined) continue;
+      for (let i = 0; i <= preferred; i++) targets.add(i);
+      if (c.currentLayer !== undefined) targets.add(c.currentLayer);
+    }
+    // Always the lowest: a consumer that appears can start at once, and it costs little.
+    targets.add(0);
+    const wanted = rids.filter((_, i) => targets.has(i));
+    const key = wanted.join(',');
+    if (this.#wanted.get(routed.producer.id) === key) return;
+    this.#wanted.set(routed.producer.id, key);
+    this.#options.onLayersWanted?.(routed, wanted);
+  }
+
+  close(): void {
+    for (const routed of this.#producers.values()) routed.producer.close();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.#wanted.clear();
+  }
+}

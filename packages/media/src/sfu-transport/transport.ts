@@ -1,0 +1,324 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { DtlsFingerprint } from '../endpoint/dtls.ts';
+import type { MediaEndpoint } from '../endpoint/endpoint.ts';
+import type { EndpointPeer } from '../endpoint/peer.ts';
+import { SdpError, parseSdpOffer } from '../endpoint/sdp.ts';
+import { Consumer } from '../sfu/consumer.ts';
+import { Producer } from '../sfu/producer.ts';
+import { serializeNack, serializePli } from '../rtcp-feedback.ts';
+import { MediaFeedback } from './feedback.ts';
+import { extensionText, findExtension } from './header-extension.ts';
+import type { RoutedProducer, Router } from './router.ts';
+import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
+import { chooseLayers, type Preference } from './layer-policy.ts';
+
+/** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
+const MAX_INBOUND_SSRCS = 32;
+
+export interface PublishRequest {
+  source: string;
+}
+
+export interface NegotiateResult {
+  sdp: string;
+  /** Producers this offer created (announce them), and those it ended. */
+  added: RoutedProducer[];
+  removed: RoutedProducer[];
+}
+
+export interface SfuTransportStats {
+  rtpIn: number;
+  rtpOut: number;
+  unknownSsrc: number;
+  ssrcLimit: number;
+  notConnected: number;
+}
+
+interface Inbound {
+  producer: Producer;
+  layer: number;
+}
+
+/**
+ * One participant's connection to the SFU: a peer on the shared endpoint, the producers it publishes and the
+ * consumers it subscribes, and the RTCP that ties them together (feedback in both directions, reports, transport
+ * congestion control). It speaks SDP and RTP; the caller (the server) speaks signaling.
+ */
+export class SfuTransport {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0 };
+  readonly #endpoint: MediaEndpoint;
+  readonly #router: Router;
+  #peer: EndpointPeer | undefined;
+  readonly #feedback: MediaFeedback;
+  /** Our sections by mid, as last answered. */
+  #sections = new Map<string, AnsweredSection>();
+  readonly #producersByMid = new Map<string, RoutedProducer>();
+  readonly #consumersByMid = new Map<string, Consumer>();
+  readonly #consumersBySsrc = new Map<number, Consumer>();
+  readonly #preferences = new Map<string, Preference>();
+  readonly #inbound = new Map<number, Inbound>();
+  readonly #cname = randomBytes(8).toString('base64url');
+  #midExtension: number | undefined;
+  #ridExtension: number | undefined;
+  #transportCcExtension: number | undefined;
+  #closed = false;
+
+  constructor(options: { id: string; ownerId: string; endpoint: MediaEndpoint; router: Router }) {
+    this.id = options.id;
+    this.ownerId = options.ownerId;
+    this.#endpoint = options.endpoint;
+    this.#router = options.router;
+    this.#feedback = new MediaFeedback({ send: (rtcp) => this.#sendRtcp(rtcp) });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get peer(): EndpointPeer | undefined {
+    return this.#peer;
+  }
+
+  get feedback(): MediaFeedback {
+    return this.#feedback;
+  }
+
+  consumers(): Consumer[] {
+    return [...this.#consumersByMid.values()];
+  }
+
+  producers(): RoutedProducer[] {
+    return [...this.#producersByMid.values()];
+  }
+
+  /**
+   * Applies one client offer: creates producers for new sending sections in `publish`, consumers for receiving
+   * sections in `subscribe` (mid → producer), ends what is no longer asked for, and returns the answer.
+   * Throws SdpError (a stable code) for an offer we cannot answer; nothing changes then.
+   */
+  negotiate(offerSdp: string, publish: ReadonlyMap<string, PublishRequest>, subscribe: ReadonlyMap<string, string>): NegotiateResult {
+    if (this.#closed) throw new SdpError('MALFORMED', 'the transport is closed');
+    const offer = parseSdpOffer(offerSdp);
+    const plans = new Map<string, SubscribePlan>();
+    for (const [mid, producerId] of subscribe) {
+      const routed = this.#router.get(producerId);
+      if (!routed || routed.ownerId === this.ownerId) continue;
+      const existing = this.#consumersByMid.get(mid);
+      const ssrc = existing && existing.producer === routed.producer ? existing.ssrc : this.#newSsrc();
+      plans.set(mid, { codec: { encodingName: routed.producer.codec, clockRate: routed.producer.clockRate }, ssrc, cname: this.#cname, streamId: routed.streamId, trackId: routed.producer.id });
+    }
+    const remoteUfrag = offer.iceUfrag ?? offer.media[0]?.iceUfrag;
+    const peer = this.#ensurePeer(remoteUfrag, offer.fingerprint ?? offer.media[0]?.fingerprint);
+    // A new remote ice-ufrag on the same connection is an ICE restart (RFC 8839 §4.4.1.1.1): we restart too.
+    if (remoteUfrag && peer.remoteUsernameFragment !== remoteUfrag) this.#endpoint.restartIce(peer, remoteUfrag);
+    const answer = createSfuAnswer({
+      offer, publish: new Set(publish.keys()), subscribe: plans, iceParameters: peer.iceParameters, fingerprint: this.#endpoint.fingerprint, candidate: this.#endpoint.hostCandidate,
+    });
+    this.#sections = new Map(answer.sections.map((s) => [s.mid, s]));
+    const firstPublish = answer.sections.find((s) => s.role === 'publish');
+    const anyWithExt = answer.sections.find((s) => s.extensions.mid !== undefined);
+    this.#midExtension = anyWithExt?.extensions.mid;
+    this.#ridExtension = answer.sections.find((s) => s.extensions.rid !== undefined)?.extensions.rid;
+    this.#transportCcExtension = (firstPublish ?? answer.sections.find((s) => s.extensions.transportCc !== undefined))?.extensions.transportCc;
+
+    const removed: RoutedProducer[] = [];
+    const added: RoutedProducer[] = [];
+    for (const [mid, routed] of this.#producersByMid) {
+      if (this.#sections.get(mid)?.role !== 'publish') removed.push(this.#endProducer(mid, routed));
+    }
+    for (const [mid, consumer] of this.#consumersByMid) {
+      const plan = plans.get(mid);
+      if (this.#sections.get(mid)?.role !== 'subscribe' || !plan || plan.ssrc !== consumer.ssrc) this.#endConsumer(mid, consumer);
+    }
+    for (const section of answer.sections) {
+      if (section.role === 'publish' && !this.#producersByMid.has(section.mid)) {
+        const routed = this.#createProducer(section, publish.get(section.mid) as PublishRequest);
+        if (routed) added.push(routed);
+      } else if (section.role === 'subscribe' && !this.#consumersByMid.has(section.mid)) {
+        this.#createConsumer(section, plans.get(section.mid) as SubscribePlan, subscribe.get(section.mid) as string);
+      }
+    }
+    return { sdp: answer.sdp, added, removed };
+  }
+
+  /** The subscriber's tile size for one producer (0×0: hidden). */
+  setPreference(producerId: string, width: number, height: number): boolean {
+    if (!this.consumers().some((c) => c.producer.id === producerId)) return false;
+    this.#preferences.set(producerId, { width, height });
+    return true;
+  }
+
+  /** Periodic work: transport feedback, reports, and layer choice. Call every ~50 ms. */
+  tick(now: number): void {
+    if (this.#closed || !this.#peer?.outboundSrtp) return;
+    this.#feedback.tick(now, this.consumers());
+    const chosen = chooseLayers(this.#feedback.estimate, this.consumers(), this.#preferences);
+    for (const [consumer, choice] of chosen) {
+      this.#router.setPreferred(consumer, choice.preferred);
+      if (choice.layer === undefined) {
+        if (!consumer.paused) consumer.pause();
+        continue;
+      }
+      if (consumer.paused) consumer.resume();
+      if (consumer.targetLayer !== choice.layer) consumer.setTargetLayer(choice.layer);
+    }
+  }
+
+  close(): RoutedProducer[] {
+    if (this.#closed) return [];
+    this.#closed = true;
+    const removed = [...this.#producersByMid].map(([mid, routed]) => this.#endProducer(mid, routed));
+    for (const [mid, consumer] of this.#consumersByMid) this.#endConsumer(mid, consumer);
+    this.#inbound.clear();
+    this.#peer?.close();
+    this.#peer = undefined;
+    return removed;
+  }
+
+  #newSsrc(): number {
+    let ssrc = randomInt(1, 0xffff_fffe);
+    while (this.#consumersBySsrc.has(ssrc)) ssrc = randomInt(1, 0xffff_fffe);
+    return ssrc;
+  }
+
+  #ensurePeer(remoteUfrag: string | undefined, remoteFingerprint: DtlsFingerprint | undefined): EndpointPeer {
+    if (this.#peer) return this.#peer;
+    if (!remoteUfrag) throw new SdpError('NO_ICE_CREDENTIALS', 'the offer has no a=ice-ufrag');
+    if (!remoteFingerprint) throw new SdpError('NO_FINGERPRINT', 'the offer has no a=fingerprint:sha-256');
+    const peer = this.#endpoint.createPeer({ remoteUsernameFragment: remoteUfrag, remoteFingerprint });
+    peer.events.on('rtp', (packet, ssrc) => this.#onRtp(packet, ssrc));
+    peer.events.on('rtcp', (packet) => this.#feedback.onRtcp(packet, (ssrc) => this.#consumersBySsrc.get(ssrc)));
+    peer.events.on('dtlsConnected', () => {
+      // A consumer created before the keys existed waits for its first key frame: ask now that we can send.
+      for (const c of this.#consumersByMid.values()) c.handleKeyframeRequest();
+    });
+    this.#peer = peer;
+    return peer;
+  }
+
+  #onRtp(packet: Buffer, ssrc: number): void {
+    this.stats.rtpIn++;
+    let inbound = this.#inbound.get(ssrc);
+    if (!inbound) {
+      inbound = this.#bindSsrc(packet, ssrc);
+      if (!inbound) return;
+    }
+    if (this.#transportCcExtension !== undefined) {
+      const at = findExtension(packet, this.#transportCcExtension);
+      if (at >= 0 && at + 2 <= packet.length) this.#feedback.onTransportSequence(packet.readUInt16BE(at), performance.now(), ssrc);
+    }
+    this.#feedback.onMediaPacket(packet, ssrc, inbound.producer.clockRate);
+    inbound.producer.receive(packet, inbound.layer);
+  }
+
+  /** RFC 8843 §9.2: an unknown SSRC is bound by its MID (and RID, RFC 8852) header extension, or a=ssrc. */
+  #bindSsrc(packet: Buffer, ssrc: number): Inbound | undefined {
+    if (this.#inbound.size >= MAX_INBOUND_SSRCS) {
+      this.stats.ssrcLimit++;
+      return undefined;
+    }
+    const mid = extensionText(packet, this.#midExtension);
+    let routed = mid === undefined ? undefined : this.#producersByMid.get(mid);
+    if (!routed) {
+      for (const [m, r] of this.#producersByMid) if (this.#sections.get(m)?.ssrcs.includes(ssrc)) routed = r;
+    }
+    if (!routed) {
+      this.stats.unknownSsrc++;
+      return undefined;
+    }
+    let layer = 0;
+    const rids = routed.producer.rids;
+    if (rids) {
+      const rid = extensionText(packet, this.#ridExtension);
+      // RTX (repaired-rtp-stream-id) is not negotiated; a packet without a known rid cannot be placed.
+      layer = rid === undefined ? -1 : rids.indexOf(rid);
+      if (layer < 0) {
+        this.stats.unknownSsrc++;
+        return undefined;
+      }
+    }
+    const inbound = { producer: routed.producer, layer };
+    this.#inbound.set(ssrc, inbound);
+    return inbound;
+  }
+
+  #createProducer(section: AnsweredSection, request: PublishRequest): RoutedProducer | undefined {
+    const kind = section.kind === 'audio' ? 'audio' : 'video';
+    if (!section.codec || section.payloadType === undefined) return undefined;
+    const producer = new Producer({
+      id: `${this.id}-${section.mid}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
+      kind,
+      codec: section.codec.encodingName as 'opus' | 'VP8',
+      clockRate: section.codec.clockRate,
+      payloadType: section.payloadType,
+      ...(section.rids ? { rids: section.rids } : {}),
+      ...(section.extensions.audioLevel !== undefined ? { audioLevelExtensionId: section.extensions.audioLevel } : {}),
+      requestKeyframe: (ssrc) => this.#sendRtcp(serializePli({ type: 'pli', senderSsrc: this.#feedback.ssrc, mediaSsrc: ssrc })),
+      requestRetransmission: section.nack ? (ssrc, seqs) => this.#sendRtcp(serializeNack({ type: 'nack', senderSsrc: this.#feedback.ssrc, mediaSsrc: ssrc, lost: seqs })) : undefined,
+    });
+    const routed: RoutedProducer = { producer, ownerId: this.ownerId, mid: section.mid, source: request.source, streamId: section.streamId ?? `${this.ownerId}-${request.source}` };
+    this.#producersByMid.set(section.mid, routed);
+    this.#router.add(routed);
+    return routed;
+  }
+
+  #endProducer(mid: string, routed: RoutedProducer): RoutedProducer {
+    this.#producersByMid.delete(mid);
+    for (const [ssrc, inbound] of this.#inbound) {
+      if (inbound.producer !== routed.producer) continue;
+      this.#inbound.delete(ssrc);
+      this.#feedback.forgetSsrc(ssrc);
+    }
+    this.#router.remove(routed.producer.id);
+    routed.producer.close();
+    return routed;
+  }
+
+  #createConsumer(section: AnsweredSection, plan: SubscribePlan, producerId: string): void {
+    const routed = this.#router.get(producerId);
+    if (!routed || section.payloadType === undefined) return;
+    const consumer = new Consumer({
+      id: `${this.id}-${section.mid}`,
+      producer: routed.producer,
+      ssrc: plan.ssrc,
+      payloadType: section.payloadType,
+      ...(section.extensions.transportCc !== undefined ? { transportCcExtensionId: section.extensions.transportCc } : {}),
+      send: (packet, offset) => this.#sendRtp(packet, offset),
+      onClose: () => this.#forgetConsumer(section.mid, consumer),
+    });
+    this.#consumersByMid.set(section.mid, consumer);
+    this.#consumersBySsrc.set(plan.ssrc, consumer);
+    this.#router.addConsumer(consumer);
+  }
+
+  #forgetConsumer(mid: string, consumer: Consumer): void {
+    if (this.#consumersByMid.get(mid) === consumer) this.#consumersByMid.delete(mid);
+    if (this.#consumersBySsrc.get(consumer.ssrc) === consumer) this.#consumersBySsrc.delete(consumer.ssrc);
+    this.#router.removeConsumer(consumer);
+    this.#feedback.forgetSsrc(consumer.ssrc);
+  }
+
+  #endConsumer(mid: string, consumer: Consumer): void {
+    this.#forgetConsumer(mid, consumer);
+    consumer.close();
+  }
+
+  #sendRtp(packet: Buffer, transportSeqOffset: number): void {
+    const peer = this.#peer;
+    const srtp = peer?.outboundSrtp;
+    if (!peer || !srtp) {
+      this.stats.notConnected++;
+      return;
+    }
+    if (transportSeqOffset >= 0) this.#feedback.stampTransportSequence(packet, transportSeqOffset, performance.now());
+    if (peer.send(srtp.protectRtp(packet))) this.stats.rtpOut++;
+  }
+
+  #sendRtcp(packet: Buffer): void {
+    const peer = this.#peer;
+    const srtp = peer?.outboundSrtp;
+    if (peer && srtp) peer.send(srtp.protectRtcp(packet));
+  }
+}
