@@ -4,6 +4,7 @@ import { parseConfig, startServer, createLogger, type ConfigInput, type ParleySe
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type TestServerOverrides = DeepPartial<ConfigInput>;
 
 export interface TestServer extends ParleyServer {
   /** ws://127.0.0.1:port */
@@ -12,6 +13,8 @@ export interface TestServer extends ParleyServer {
   /** Log lines written by the server (JSON objects). */
   logs: Array<Record<string, unknown>>;
   token(room: string, identity: string, name?: string): Promise<string>;
+  /** Creates a room through the REST API (e.g. with a topology). */
+  createRoom(body: { id: string; topology?: 'mesh' | 'sfu' | 'auto'; meshMax?: number; maxParticipants?: number }): Promise<void>;
 }
 
 /** Starts a real server on 127.0.0.1 and an ephemeral port, with logs captured in memory. */
@@ -23,6 +26,8 @@ export async function startTestServer(overrides: DeepPartial<ConfigInput> = {}, 
     log: { level: 'info', ...(overrides.log ?? {}) },
     // The built-in TURN server binds fixed ports by default: tests that want it opt in (test/turn).
     turn: { enabled: false, ...(overrides.turn ?? {}) },
+    // An ephemeral media port, so servers of parallel tests do not fight over 40000.
+    media: { port: 0, ...(overrides.media ?? {}) },
   };
   const config = parseConfig(input);
   const logs: Array<Record<string, unknown>> = [];
@@ -40,5 +45,9 @@ export async function startTestServer(overrides: DeepPartial<ConfigInput> = {}, 
     logs,
     token: async (room: string, identity: string, name?: string) =>
       (await server.tokens.mint({ room, identity, ...(name ? { name } : {}), ttlS: 600 })).token,
+    createRoom: async (body: { id: string; topology?: 'mesh' | 'sfu' | 'auto'; meshMax?: number; maxParticipants?: number }) => {
+      const res = await fetch(`${httpUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`POST /api/rooms: ${res.status} ${await res.text()}`);
+    },
   });
 }

@@ -46,6 +46,12 @@ export const ConfigSchema = z
         chatHistory: z.number().int().min(0).max(10_000).default(200),
         /** An empty room is deleted after this long. */
         emptyTtlMs: z.number().int().min(1000).default(5 * 60_000),
+        /** Topology of rooms created without one: `auto` is mesh while small, SFU beyond `meshMax`. */
+        topology: z.enum(['mesh', 'sfu', 'auto']).default('auto'),
+        /** For `auto`: the largest mesh. Participant meshMax + 1 switches the room to the SFU. */
+        meshMax: z.number().int().min(1).max(16).default(3),
+        /** For `auto`: an SFU room that has shrunk to meshMax − 1 or fewer goes back to mesh after this long. */
+        meshReturnDelayMs: z.number().int().min(0).default(10_000),
       })
       .prefault({}),
     signaling: z
@@ -125,6 +131,17 @@ export const ConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** The SFU's media endpoint (docs/configuration.md): one UDP port for every participant, ICE-lite. */
+    media: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Interface the UDP socket binds; defaults to server.host. */
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).default(40000),
+        /** The IP address clients reach the SFU at, written into its ICE candidate (needed behind NAT, or with host 0.0.0.0). */
+        announcedAddress: z.ipv4().or(z.ipv6()).optional(),
+      })
+      .prefault({}),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
@@ -160,6 +177,11 @@ const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' 
   PARLEY_TURN_ENABLED: { path: 'turn.enabled', kind: 'boolean' },
   PARLEY_TURN_PUBLIC_ADDRESS: { path: 'turn.publicAddress', kind: 'string' },
   PARLEY_TURN_SECRET: { path: 'turn.secret', kind: 'string' },
+  PARLEY_MEDIA_ENABLED: { path: 'media.enabled', kind: 'boolean' },
+  PARLEY_MEDIA_PORT: { path: 'media.port', kind: 'number' },
+  PARLEY_MEDIA_ANNOUNCED_ADDRESS: { path: 'media.announcedAddress', kind: 'string' },
+  PARLEY_ROOM_TOPOLOGY: { path: 'rooms.topology', kind: 'string' },
+  PARLEY_MESH_MAX: { path: 'rooms.meshMax', kind: 'number' },
 };
 
 function setPath(target: Json, path: string, value: unknown): void {

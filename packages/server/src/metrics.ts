@@ -14,6 +14,12 @@ export class Metrics {
   readonly turnAllocations = new Gauge({ name: 'parley_turn_allocations', help: 'TURN allocations held by the built-in server', registers: [this.registry] });
   readonly turnRelayedBytes = new Counter({ name: 'parley_turn_relayed_bytes_total', help: 'Bytes relayed by the built-in TURN server', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly turnErrors = new Counter({ name: 'parley_turn_errors_total', help: 'TURN error responses, by STUN error code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly sfuTransports = new Gauge({ name: 'parley_sfu_transports', help: 'SFU connections (one per participant in an SFU room)', registers: [this.registry] });
+  readonly sfuProducers = new Gauge({ name: 'parley_sfu_producers', help: 'Tracks published to the SFU', registers: [this.registry] });
+  readonly sfuConsumers = new Gauge({ name: 'parley_sfu_consumers', help: 'Tracks the SFU forwards to subscribers', registers: [this.registry] });
+  /** Set from the media endpoint's counters when scraped. */
+  readonly sfuDropped = new Gauge({ name: 'parley_sfu_dropped_total', help: 'Datagrams the SFU media port dropped, by reason (counts since start)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly sfuPackets = new Gauge({ name: 'parley_sfu_rtp_packets_total', help: 'RTP packets through the SFU since start', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly joins = new Counter({ name: 'parley_joins_total', help: 'Participants that joined a room', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

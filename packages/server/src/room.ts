@@ -1,4 +1,5 @@
-import type { ChatMessage, NotificationBody, Participant, RoomState, RoomInfo } from '@parley/protocol';
+import type { ChatMessage, NotificationBody, Participant, ProducerInfo, RoomState, RoomInfo, Topology, TopologyPolicy } from '@parley/protocol';
+import type { Router } from '@parley/media';
 import type { Session } from './session.ts';
 
 /** A room: who is in it, and fan-out of notifications to them. Knows nothing about transports. */
@@ -6,15 +7,39 @@ export class Room {
   readonly id: string;
   readonly maxParticipants: number;
   readonly createdAt = Date.now();
+  readonly policy: TopologyPolicy;
+  readonly meshMax: number;
+  /** How media flows now; `auto` rooms move between the two. */
+  topology: Topology;
+  /** The room's SFU router, while the room uses (or leaves) the SFU. */
+  router: Router | undefined;
+  /** Pending return of a shrunk `auto` room to mesh. */
+  meshReturnTimer: NodeJS.Timeout | undefined;
   readonly #members = new Map<string, Session>();
   #emptyTimer: NodeJS.Timeout | undefined;
   /** The last chat messages, oldest first (allocated on the first message). */
   #chat: ChatMessage[] | undefined;
   readonly #chatIds = new Set<string>();
 
-  constructor(id: string, maxParticipants: number) {
+  constructor(id: string, maxParticipants: number, policy: TopologyPolicy = 'mesh', meshMax = 3) {
     this.id = id;
     this.maxParticipants = maxParticipants;
+    this.policy = policy;
+    this.meshMax = meshMax;
+    this.topology = policy === 'sfu' ? 'sfu' : 'mesh';
+  }
+
+  /** What participants publish to the SFU, as announced to others. */
+  producers(): ProducerInfo[] {
+    if (!this.router) return [];
+    return this.router.producers().map((r) => ({
+      id: r.producer.id,
+      participantId: r.ownerId,
+      kind: r.producer.kind,
+      source: r.source as ProducerInfo['source'],
+      streamId: r.streamId,
+      ...(r.producer.rids ? { layers: r.producer.rids } : {}),
+    }));
   }
 
   get size(): number {
@@ -69,11 +94,11 @@ export class Room {
   }
 
   state(): RoomState {
-    return { id: this.id, topology: 'mesh', participants: this.participants() };
+    return { id: this.id, topology: this.topology, participants: this.participants(), producers: this.producers() };
   }
 
   info(): RoomInfo {
-    return { id: this.id, topology: 'mesh', maxParticipants: this.maxParticipants, participants: this.size, createdAt: this.createdAt };
+    return { id: this.id, topology: this.topology, policy: this.policy, maxParticipants: this.maxParticipants, participants: this.size, createdAt: this.createdAt };
   }
 
   startEmptyTimer(ms: number, onExpire: () => void): void {

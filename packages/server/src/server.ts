@@ -14,6 +14,7 @@ import { StaticFiles } from './http/static.ts';
 import { sendJson } from './http/io.ts';
 import { loadTls } from './tls.ts';
 import { startBuiltInTurn, type BuiltInTurn } from './turn.ts';
+import { SfuService } from './sfu.ts';
 
 export interface ParleyServerOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface ParleyServer {
   readonly logger: Logger;
   /** The built-in STUN/TURN server, when it runs. */
   readonly turn: BuiltInTurn | undefined;
+  /** The SFU, when its media port is open. */
+  readonly sfu: SfuService | undefined;
   close(): Promise<void>;
 }
 
@@ -118,13 +121,21 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => {
-      server.off('error', reject);
-      resolve();
+  // Before listening: a room created by the first join must already see whether an SFU exists.
+  const sfu = await SfuService.start(config, logger, metrics);
+  if (sfu) deps.sfu = sfu;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await sfu?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   let turn: BuiltInTurn | undefined;
   try {
@@ -135,6 +146,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       logger.warn({ err: (err as Error).message }, 'TURN port in use: running without the built-in TURN server (set turn.udpPort/tcpPort, or ice.turn for an external one)');
     } else {
       server.close();
+      await sfu?.close();
       throw err;
     }
   }
@@ -154,10 +166,12 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     metrics,
     logger,
     turn,
+    sfu,
     async close() {
       if (closed) return;
       closed = true;
       await turn?.close();
+      await sfu?.close();
       signaling.closeAll(CloseCodes.goingAway, 'server shutting down');
       ws.close();
       http.close();

@@ -15,6 +15,8 @@ export interface SessionTransport {
 export interface SessionOptions {
   roomId: string;
   participant: Participant;
+  /** What the token allows beyond joining (the SFU enforces publish/subscribe). */
+  grants?: { publish: boolean; subscribe: boolean };
   resumeGraceMs: number;
   maxBufferedNotifications: number;
   ratePerSecond: number;
@@ -34,6 +36,7 @@ export class Session {
   readonly resumeToken = randomBytes(24).toString('base64url');
   readonly roomId: string;
   participant: Participant;
+  readonly grants: { publish: boolean; subscribe: boolean };
   readonly inbound: TokenBucket;
   /** Bad messages allowed before the session is treated as broken. */
   readonly violations = new TokenBucket(1, 20);
@@ -56,6 +59,7 @@ export class Session {
     this.#options = options;
     this.roomId = options.roomId;
     this.participant = options.participant;
+    this.grants = options.grants ?? { publish: true, subscribe: true };
     this.inbound = new TokenBucket(options.ratePerSecond, options.rateBurst);
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   ProtocolError, SUPPORTED_VERSIONS, assertNever, checkCandidate, checkSdp, negotiateVersion, parseClientMessage,
-  CloseCodes, type ClientMessage, type ErrorCode, type ErrorMessage, type Response, type Welcome,
+  CloseCodes, type ClientMessage, type ErrorCode, type ErrorMessage, type Response, type TopologyPolicy, type Welcome,
 } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -9,6 +9,8 @@ import type { Metrics } from './metrics.ts';
 import { iceServersFor, type TokenService } from './auth.ts';
 import { Room } from './room.ts';
 import { Session, type SessionTransport, type TransportKind } from './session.ts';
+import type { SfuService } from './sfu.ts';
+import { nextTopology } from './topology.ts';
 
 export type Reply = Response | ErrorMessage | Welcome;
 
@@ -38,6 +40,8 @@ export interface SignalingDeps {
   logger: Logger;
   /** The built-in TURN server's URLs and REST secret, when it runs (config.ice.turn wins otherwise). */
   turn?: { urls: string[]; secret: string; ttlS: number };
+  /** The SFU, when its media port is open; rooms stay mesh without it. */
+  sfu?: SfuService;
 }
 
 export function errorReply(error: ProtocolError, id?: string, ref?: string): Response | ErrorMessage {
@@ -77,12 +81,15 @@ export class SignalingService {
     return this.#sessions.get(id);
   }
 
-  createRoom(id: string = randomBytes(6).toString('base64url'), maxParticipants?: number): Room {
+  createRoom(id: string = randomBytes(6).toString('base64url'), maxParticipants?: number, policy?: TopologyPolicy, meshMax?: number): Room {
     const existing = this.#rooms.get(id);
     if (existing) return existing;
     const { rooms } = this.#deps.config;
     if (this.#rooms.size >= rooms.maxRooms) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its room limit');
-    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants));
+    const wanted = policy ?? rooms.topology;
+    if (wanted === 'sfu' && !this.#deps.sfu) throw new ProtocolError('SFU_UNAVAILABLE', 'this server runs no SFU (media.enabled is off or its port is taken)');
+    // Without an SFU an `auto` room simply stays mesh.
+    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants), this.#deps.sfu ? wanted : 'mesh', meshMax ?? rooms.meshMax);
     this.#rooms.set(id, room);
     this.#deps.metrics.rooms.set(this.#rooms.size);
     room.startEmptyTimer(rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
@@ -92,8 +99,15 @@ export class SignalingService {
   #deleteRoomIfEmpty(room: Room): void {
     if (room.size > 0 || this.#rooms.get(room.id) !== room) return;
     this.#rooms.delete(room.id);
+    clearTimeout(room.meshReturnTimer);
+    this.#deps.sfu?.releaseRoom(room);
     this.#deps.metrics.rooms.set(this.#rooms.size);
     this.#log.debug({ room: room.id }, 'room deleted (empty)');
+  }
+
+  /** Brings scrape-time metrics (the SFU's counters) up to date. */
+  collectMetrics(): void {
+    this.#deps.sfu?.collectMetrics();
   }
 
   #countError(error: ProtocolError): void {
@@ -156,6 +170,7 @@ export class SignalingService {
     const session = new Session({
       roomId: room.id,
       participant,
+      grants: { publish: claims.grants.publish, subscribe: claims.grants.subscribe },
       resumeGraceMs: config.signaling.resumeGraceMs,
       maxBufferedNotifications: config.signaling.maxBufferedNotifications,
       ratePerSecond: config.signaling.ratePerSecond,
@@ -169,6 +184,8 @@ export class SignalingService {
     metrics.sessions.inc({ transport: 'detached' });
     room.broadcast({ type: 'participantJoined', participant });
     room.add(session);
+    // The newcomer learns the topology from its welcome; the others from the notification.
+    this.#applyTopology(room, participant.id);
     this.#sessions.set(session.id, session);
     metrics.joins.inc();
     metrics.participants.inc();
@@ -201,10 +218,12 @@ export class SignalingService {
     if (told) session.reply(errorReply(told));
     session.close(told ? CloseCodes.policyViolation : CloseCodes.normal, told?.code ?? reason);
     this.#deps.metrics.participants.dec();
+    this.#deps.sfu?.leave(session);
     const room = this.#rooms.get(session.roomId);
     if (!room) return;
     room.remove(session.participant.id);
     room.broadcast({ type: 'participantLeft', participantId: session.participant.id, reason });
+    this.#applyTopology(room);
     this.#log.info({ room: room.id, participant: session.participant.id, reason }, 'participant left');
     if (room.size === 0) room.startEmptyTimer(this.#deps.config.rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
   }
@@ -280,8 +299,61 @@ export class SignalingService {
         return this.#chat(session, msg);
       case 'chatHistory':
         return this.#ok(msg.id, { messages: this.#rooms.get(session.roomId)?.chatHistory() ?? [] });
+      case 'sfuOffer':
+        return this.#ok(msg.id, this.#sfu().offer(session, this.#roomOf(session), msg));
+      case 'sfuPreference':
+        this.#sfu().preference(session, msg.producerId, msg.width, msg.height);
+        return this.#ok(msg.id);
+      case 'sfuLeave': {
+        this.#deps.sfu?.leave(session);
+        const room = this.#rooms.get(session.roomId);
+        if (room && room.topology === 'mesh' && this.#deps.sfu?.transportCount(room) === 0) this.#deps.sfu.releaseRoom(room);
+        return this.#ok(msg.id);
+      }
+      case 'mediaState': {
+        const { audio, video, sources } = msg;
+        this.#roomOf(session).broadcast({ type: 'mediaState', from: session.participant.id, audio, video, sources }, session.participant.id);
+        return this.#ok(msg.id);
+      }
       default:
         return assertNever(msg);
+    }
+  }
+
+  #sfu(): SfuService {
+    if (!this.#deps.sfu) throw new ProtocolError('SFU_UNAVAILABLE', 'this server runs no SFU');
+    return this.#deps.sfu;
+  }
+
+  #roomOf(session: Session): Room {
+    const room = this.#rooms.get(session.roomId);
+    if (!room) throw new ProtocolError('ROOM_NOT_FOUND', 'the room is gone');
+    return room;
+  }
+
+  /**
+   * The topology policy after a join or leave: an `auto` room past `meshMax` moves to the SFU at once; one that
+   * shrank well below it returns to mesh after `meshReturnDelayMs` (hysteresis: a leave-and-rejoin does not flap).
+   */
+  #applyTopology(room: Room, newcomer?: string): void {
+    const decision = nextTopology(room.policy, room.topology, room.size, room.meshMax);
+    if (decision !== 'return-later') {
+      clearTimeout(room.meshReturnTimer);
+      room.meshReturnTimer = undefined;
+    }
+    if (decision === 'sfu' && room.topology === 'mesh') {
+      room.topology = 'sfu';
+      this.#log.info({ room: room.id, participants: room.size }, 'room switches to SFU');
+      room.broadcast({ type: 'topologyChanged', topology: 'sfu' }, newcomer);
+    } else if (decision === 'return-later' && !room.meshReturnTimer) {
+      room.meshReturnTimer = setTimeout(() => {
+        room.meshReturnTimer = undefined;
+        if (this.#rooms.get(room.id) !== room || nextTopology(room.policy, room.topology, room.size, room.meshMax) !== 'return-later') return;
+        room.topology = 'mesh';
+        this.#log.info({ room: room.id, participants: room.size }, 'room returns to mesh');
+        room.broadcast({ type: 'topologyChanged', topology: 'mesh' });
+      }, this.#deps.config.rooms.meshReturnDelayMs);
+      room.meshReturnTimer.unref?.();
     }
   }
 
@@ -329,7 +401,10 @@ export class SignalingService {
   closeAll(code: number, reason: string): void {
     for (const s of this.#sessions.values()) s.close(code, reason);
     this.#sessions.clear();
-    for (const room of this.#rooms.values()) room.cancelEmptyTimer();
+    for (const room of this.#rooms.values()) {
+      room.cancelEmptyTimer();
+      clearTimeout(room.meshReturnTimer);
+    }
     this.#rooms.clear();
   }
 }

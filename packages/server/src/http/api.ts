@@ -44,6 +44,7 @@ export class Api {
         return true;
       }
       if (path === '/metrics' && method === 'GET') {
+        this.service.collectMetrics();
         const text = await this.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType, 'cache-control': 'no-store' });
         res.end(text);
@@ -101,7 +102,7 @@ export class Api {
     if (!body.success) throw new ProtocolError('BAD_REQUEST', body.error.issues[0]?.message ?? 'invalid body');
     const id = body.data.id ?? randomBytes(6).toString('base64url');
     const existed = this.service.getRoom(id) !== undefined;
-    const room = this.service.createRoom(id, body.data.maxParticipants);
+    const room = this.service.createRoom(id, body.data.maxParticipants, body.data.topology, body.data.meshMax);
     // Creating a room that exists is not an error: answer with it as it is (200, not 201).
     sendJson(res, existed ? 200 : 201, room.info());
   }

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
+import { ProtocolError, type ClientMessage, type ProducerInfo } from '@parley/protocol';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import type { Room } from './room.ts';
+import type { Session } from './session.ts';
+
+/** Transport feedback (TWCC) every 50 ms; speaker detection and layer bookkeeping every 250 ms. */
+const TICK_MS = 50;
+const ROUTER_EVERY = 5;
+
+type SfuOfferMessage = Extract<ClientMessage, { type: 'sfuOffer' }>;
+
+/**
+ * The SFU as the application sees it: one media endpoint for the whole server, a router per room, and an SFU
+ * transport per participant. Turns signaling requests into media-plane calls and media-plane events into
+ * notifications; the media plane itself knows nothing about sessions.
+ */
+export class SfuService {
+  readonly endpoint: MediaEndpoint;
+  readonly #transports = new Map<string, { transport: SfuTransport; room: Room }>();
+  readonly #rooms = new Set<Room>();
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #timer: NodeJS.Timeout;
+  #ticks = 0;
+
+  private constructor(endpoint: MediaEndpoint, logger: Logger, metrics: Metrics) {
+    this.endpoint = endpoint;
+    this.#log = logger.child({ component: 'sfu' });
+    this.#metrics = metrics;
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#timer.unref();
+  }
+
+  /** Starts the media endpoint; undefined (and a warning) when its port is taken, so the server still runs mesh rooms. */
+  static async start(config: Config, logger: Logger, metrics: Metrics): Promise<SfuService | undefined> {
+    if (!config.media.enabled) return undefined;
+    const host = config.media.host ?? config.server.host;
+    const listenAddress = host === 'localhost' ? '127.0.0.1' : host;
+    try {
+      const endpoint = await MediaEndpoint.create({
+        listenAddress,
+        port: config.media.port,
+        ...(config.media.announcedAddress ? { announcedAddress: config.media.announcedAddress } : {}),
+      });
+      if (endpoint.announcedAddress === '0.0.0.0' || endpoint.announcedAddress === '::') {
+        logger.warn('media.host is a wildcard address: set media.announcedAddress to the address clients reach (SFU rooms fail otherwise)');
+      }
+      logger.info({ address: endpoint.hostCandidate }, 'SFU media endpoint listening (UDP)');
+      return new SfuService(endpoint, logger, metrics);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') {
+        logger.warn({ err: (err as Error).message }, 'SFU media port unavailable: rooms stay mesh (set media.port)');
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** Scrape-time metrics: the counters live in the endpoint and transports, not in per-packet metric calls. */
+  collectMetrics(): void {
+    const metrics = this.#metrics;
+      const stats = this.endpoint.stats;
+    metrics.sfuDropped.set({ reason: 'stun_unauthenticated' }, stats.stunUnauthenticated);
+    metrics.sfuDropped.set({ reason: 'stun_unknown_username' }, stats.stunUnknownUsername);
+    metrics.sfuDropped.set({ reason: 'stun_malformed' }, stats.stunMalformed);
+    metrics.sfuDropped.set({ reason: 'unknown_source' }, stats.unknownSource);
+    metrics.sfuDropped.set({ reason: 'internal_error' }, stats.internalErrors);
+    let unknownSsrc = 0;
+    let rtpIn = 0;
+    let rtpOut = 0;
+    let srtpFailures = 0;
+    for (const { transport } of this.#transports.values()) {
+      unknownSsrc += transport.stats.unknownSsrc + transport.stats.ssrcLimit;
+      rtpIn += transport.stats.rtpIn;
+      rtpOut += transport.stats.rtpOut;
+      for (const n of Object.values(transport.peer?.stats.srtpFailures ?? {})) srtpFailures += n ?? 0;
+    }
+    metrics.sfuDropped.set({ reason: 'unknown_ssrc' }, unknownSsrc);
+    metrics.sfuDropped.set({ reason: 'srtp_failure' }, srtpFailures);
+    metrics.sfuPackets.set({ direction: 'in' }, rtpIn);
+    metrics.sfuPackets.set({ direction: 'out' }, rtpOut);
+    let producers = 0;
+    let consumers = 0;
+    for (const room of this.#rooms) {
+      producers += room.router?.size ?? 0;
+      consumers += room.router?.consumerCount() ?? 0;
+    }
+    this.#metrics.sfuTransports.set(this.#transports.size);
+    this.#metrics.sfuProducers.set(producers);
+    this.#metrics.sfuConsumers.set(consumers);
+  }
+
+  #routerFor(room: Room): NonNullable<Room['router']> {
+    if (room.router) return room.router;
+    const router = new Router({
+      onActiveSpeaker: (participantId, speaking) => room.broadcast({ type: 'activeSpeaker', participantId, speaking }),
+      onLayersWanted: (routed, rids) => room.get(routed.ownerId)?.notify({ type: 'layersWanted', producerId: routed.producer.id, mid: routed.mid, rids }),
+    });
+    room.router = router;
+    this.#rooms.add(room);
+    return router;
+  }
+
+  /** Handles `sfuOffer`: the answer SDP, after announcing new producers and ending dropped ones. */
+  offer(session: Session, room: Room, msg: SfuOfferMessage): { sdp: string } {
+    let entry = this.#transports.get(session.id);
+    if (!entry && room.topology !== 'sfu') throw new ProtocolError('WRONG_TOPOLOGY', 'this room is not using the SFU now');
+    if (msg.publish.length > 0 && !session.grants.publish) throw new ProtocolError('FORBIDDEN', 'this token does not grant publishing');
+    if (msg.subscribe.length > 0 && !session.grants.subscribe) throw new ProtocolError('FORBIDDEN', 'this token does not grant subscribing');
+    const router = this.#routerFor(room);
+    // A producer that ended while this offer was on its way is answered inactive, not an error: the client
+    // learns of it from producerRemoved and the rest of its offer still applies.
+    if (!entry) {
+      const transport = new SfuTransport({ id: randomBytes(6).toString('base64url'), ownerId: session.participant.id, endpoint: this.endpoint, router });
+      entry = { transport, room };
+      this.#transports.set(session.id, entry);
+    }
+    let result;
+    try {
+      result = entry.transport.negotiate(msg.sdp, new Map(msg.publish.map((p) => [p.mid, { source: p.source }])), new Map(msg.subscribe.map((s) => [s.mid, s.producerId])));
+    } catch (err) {
+      if (err instanceof SdpError) throw new ProtocolError('INVALID_SDP', `${err.code}: ${err.message}`);
+      throw err;
+    }
+    this.#announce(room, result.added, result.removed);
+    return { sdp: result.sdp };
+  }
+
+  preference(session: Session, producerId: string, width: number, height: number): void {
+    const entry = this.#transports.get(session.id);
+    if (!entry?.transport.setPreference(producerId, width, height)) throw new ProtocolError('UNKNOWN_PRODUCER', `not subscribed to "${producerId}"`);
+  }
+
+  /** The participant's SFU connection ends (sfuLeave, or it left the room). */
+  leave(session: Session): void {
+    const entry = this.#transports.get(session.id);
+    if (!entry) return;
+    this.#transports.delete(session.id);
+    const removed = entry.transport.close();
+    this.#announce(entry.room, [], removed);
+  }
+
+  /** The room is gone or back to mesh with nobody left on the SFU: drop its router. */
+  releaseRoom(room: Room): void {
+    for (const [id, entry] of this.#transports) {
+      if (entry.room !== room) continue;
+      this.#transports.delete(id);
+      entry.transport.close();
+    }
+    room.router?.close();
+    room.router = undefined;
+    this.#rooms.delete(room);
+  }
+
+  /** What the SFU is doing, per participant: for debugging, tests and an operator's dashboard. */
+  snapshot(): Array<Record<string, unknown>> {
+    return [...this.#transports.values()].map(({ transport, room }) => ({
+      room: room.id,
+      participant: transport.ownerId,
+      ice: transport.peer?.iceState,
+      dtls: transport.peer?.dtlsState,
+      estimateBps: Math.round(transport.feedback.estimate),
+      transport: { ...transport.stats },
+      feedback: { ...transport.feedback.stats },
+      producers: transport.producers().map((r) => ({ id: r.producer.id, kind: r.producer.kind, source: r.source, layers: r.producer.layers(), stats: { ...r.producer.stats } })),
+      consumers: transport.consumers().map((c) => ({ id: c.id, producer: c.producer.id, kind: c.kind, paused: c.paused, currentLayer: c.currentLayer, targetLayer: c.targetLayer, stats: { ...c.stats } })),
+    }));
+  }
+
+  hasTransport(session: Session): boolean {
+    return this.#transports.has(session.id);
+  }
+
+  transportCount(room: Room): number {
+    let n = 0;
+    for (const entry of this.#transports.values()) if (entry.room === room) n++;
+    return n;
+  }
+
+  #announce(room: Room, added: RoutedProducer[], removed: RoutedProducer[]): void {
+    for (const routed of removed) room.broadcast({ type: 'producerRemoved', producerId: routed.producer.id, participantId: routed.ownerId }, routed.ownerId);
+    for (const routed of added) {
+      const producer = room.producers().find((p: ProducerInfo) => p.id === routed.producer.id);
+      if (producer) room.broadcast({ type: 'producerAdded', producer }, routed.ownerId);
+      this.#log.debug({ room: room.id, participant: routed.ownerId, producer: routed.producer.id, kind: routed.producer.kind, layers: routed.producer.rids }, 'producer added');
+    }
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    this.#ticks++;
+    for (const { transport } of this.#transports.values()) {
+      try {
+        transport.tick(now);
+      } catch (err) {
+        this.#log.error({ err }, 'SFU transport tick failed');
+      }
+    }
+    if (this.#ticks % ROUTER_EVERY !== 0) return;
+    for (const room of this.#rooms) {
+      try {
+        room.router?.tick(now);
+      } catch (err) {
+        this.#log.error({ err, room: room.id }, 'SFU router tick failed');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const room of [...this.#rooms]) this.releaseRoom(room);
+    await this.endpoint.close();
+  }
+}
