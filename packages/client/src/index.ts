@@ -1,8 +1,14 @@
 // Normalises the browser WebRTC API (shims and quirks) before anything uses it.
 import 'webrtc-adapter';
 
-export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo } from './room.ts';
-export { RemoteParticipant, type MediaSourceKind } from './participant.ts';
+export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, type StatsSource } from './room.ts';
+export { RemoteParticipant, type MediaSourceKind, type MediaPath, type ReceivedTrackOptions } from './participant.ts';
+export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest } from './sfu/connection.ts';
+export { TopologySwitch, READY_MESSAGES, type TopologySwitchHost, type TopologySwitchOptions } from './sfu/switch.ts';
+export { SizeThrottle, MAX_VIDEO_SIZE, type SizeThrottleOptions } from './sfu/size-throttle.ts';
+export { NegotiationQueue } from './sfu/negotiation-queue.ts';
+export { CAMERA_SIMULCAST, activeLayers, producerSource, sendEncodingsFor } from './sfu/layers.ts';
+export { covers, pathKey, selectStats, type PathTrack } from './sfu/readiness.ts';
 export { LocalMedia, AudioLevelMeter, type LocalMediaState, type LocalMediaEvents, type MediaProblem } from './local-media.ts';
 export { Chat, type ChatEvents, type ChatMessage } from './chat.ts';
 export { StatsCollector, type StatsEvents } from './stats/collector.ts';

@@ -27,7 +27,7 @@ function problemOf(err: unknown): MediaProblem {
   return 'other';
 }
 
-const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
+const VIDEO: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 
 /**
  * The camera, microphone and screen of this participant: acquiring them (with a friendly reason

@@ -1,11 +1,12 @@
-import { assertNever, type Notification, type Participant, type Welcome } from '@parley/protocol';
+import { assertNever, type Notification, type Participant, type Topology, type Welcome } from '@parley/protocol';
 import { Emitter } from './emitter.ts';
 import { ParleyError } from './errors.ts';
-import { MeshPeer } from './mesh/peer.ts';
 import { Chat } from './chat.ts';
 import { RemoteParticipant, type MediaSourceKind } from './participant.ts';
 import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
 import type { TransportKind } from './transports/types.ts';
+import { MediaPaths, type StatsSource } from './sfu/paths.ts';
+import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
 
 export interface RoomOptions extends SignalClientOptions {
   /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
@@ -26,6 +27,10 @@ export type RoomEvents = {
   controlChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
   /** A participant opened a data channel to us (other than the control channel). */
   dataChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
+  /** Media now goes peer to peer (`mesh`) or through the server (`sfu`); the switch happens make-before-break. */
+  topologyChanged: [topology: Topology];
+  /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
+  activeSpeakerChanged: [participantId: string | undefined, speaking: string[]];
   signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
   notification: [notification: Notification];
   disconnected: [error: ParleyError | undefined];
@@ -37,9 +42,12 @@ export interface LocalParticipantInfo {
   name: string;
 }
 
+export type { StatsSource };
+
 /**
- * A room as one participant sees it: the signaling session, the other participants, and a mesh of
- * peer connections (one per remote participant) carrying the local tracks both ways.
+ * A room as one participant sees it: the signaling session, the other participants, and the media
+ * paths between us (see MediaPaths): a mesh of peer connections, or one connection to the SFU,
+ * switched live as the server decides, make before break.
  */
 export class Room extends Emitter<RoomEvents> {
   readonly signal: SignalClient;
@@ -47,27 +55,46 @@ export class Room extends Emitter<RoomEvents> {
   readonly chat: Chat;
   readonly participants = new Map<string, RemoteParticipant>();
   local: LocalParticipantInfo | undefined;
-  readonly #localTracks: Array<{ track: MediaStreamTrack; stream: MediaStream }> = [];
-  /** What each published stream carries (stream id → source), told to everyone over control channels. */
+  /** What each published stream carries (stream id → source), told to everyone. */
   readonly #sources = new Map<string, MediaSourceKind>();
   readonly #controlChannels = new Map<string, RTCDataChannel>();
   #mediaState = { audio: true, video: true };
-  readonly #options: RoomOptions;
+  #sentMediaState = '';
+  #activeSpeaker: string | undefined;
+  #speaking: string[] = [];
+  readonly #paths: MediaPaths;
   #iceServers: RTCIceServer[] = [];
 
   constructor(options: RoomOptions) {
     super();
-    this.#options = options;
     this.signal = new SignalClient(options);
     this.chat = new Chat(this);
+    this.#paths = new MediaPaths({
+      signal: this.signal,
+      participants: this.participants,
+      localId: () => this.local?.id,
+      configuration: () => ({ ...options.rtcConfiguration, iceServers: [...this.#iceServers, ...(options.rtcConfiguration?.iceServers ?? [])] }),
+      trackSubscribed: (p, track) => this.emit('trackSubscribed', p, track),
+      trackUnsubscribed: (p, track) => this.emit('trackUnsubscribed', p, track),
+      connectionStateChanged: (p, state) => this.emit('peerConnectionStateChanged', p, state),
+      controlChannelOpened: (p, channel) => this.#onControlChannel(p, channel),
+      dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
+      sendControl: (id, message) => {
+        const channel = this.#controlChannels.get(id);
+        if (channel?.readyState !== 'open') return false;
+        channel.send(message);
+        return true;
+      },
+      log: (message, detail) => options.log?.(message, detail),
+    });
     this.signal.on('welcome', (w) => this.#onWelcome(w));
     this.signal.on('notification', (n) => this.#onNotification(n));
     this.signal.on('stateChanged', (s, t) => {
       this.emit('signalStateChanged', s, t);
-      if (s === 'connected') this.#restartFailedPeers();
+      if (s === 'connected') this.#paths.restartFailed();
     });
     this.signal.on('closed', (e) => {
-      this.#teardownPeers();
+      this.#paths.close();
       this.emit('disconnected', e);
     });
   }
@@ -76,9 +103,23 @@ export class Room extends Emitter<RoomEvents> {
     return this.signal.welcome?.room.id;
   }
 
+  /** How media flows right now: peer to peer, or through the server's SFU. */
+  get topology(): Topology {
+    return this.#paths.topology;
+  }
+
+  /** The loudest participant as the server last said (SFU rooms), or undefined. */
+  get activeSpeaker(): string | undefined {
+    return this.#activeSpeaker;
+  }
+  /** Everyone the server last said is speaking. */
+  get speaking(): readonly string[] {
+    return this.#speaking;
+  }
+
   /** The local media currently published to everyone. */
   get localTracks(): MediaStreamTrack[] {
-    return this.#localTracks.map((t) => t.track);
+    return this.#paths.local.map((t) => t.track);
   }
 
   /** Joins the room. Publish media before or after; it reaches everyone either way. */
@@ -88,41 +129,48 @@ export class Room extends Emitter<RoomEvents> {
     return welcome;
   }
 
-  /** Sends these tracks to every participant (renegotiates as needed). */
+  /** Sends these tracks to every participant (renegotiates as needed); a screen goes as `source` 'screen'. */
   publish(stream: MediaStream, tracks: MediaStreamTrack[] = stream.getTracks(), source: MediaSourceKind = 'camera'): void {
     if (this.#sources.get(stream.id) !== source) {
       this.#sources.set(stream.id, source);
       // Say what the stream is before its tracks arrive, so a screen gets its own tile at once.
       this.#announceSources();
     }
-    for (const track of tracks) {
-      if (this.#localTracks.some((t) => t.track === track)) continue;
-      this.#localTracks.push({ track, stream });
-      for (const p of this.participants.values()) p.peer?.addTrack(track, stream);
-    }
+    for (const track of tracks) this.#paths.publish(track, stream, source);
   }
 
   unpublish(track: MediaStreamTrack): void {
-    const i = this.#localTracks.findIndex((t) => t.track === track);
-    if (i < 0) return;
-    const [entry] = this.#localTracks.splice(i, 1);
-    if (entry && !this.#localTracks.some((t) => t.stream === entry.stream)) this.#sources.delete(entry.stream.id);
-    for (const p of this.participants.values()) p.peer?.removeTrack(track);
+    const entry = this.#paths.unpublish(track);
+    if (entry && !this.#paths.local.some((t) => t.stream === entry.stream)) {
+      this.#sources.delete(entry.stream.id);
+      this.#announceSources();
+    }
   }
 
-  /** Replaces a published track by another of the same kind, without renegotiation. */
+  /** Replaces a published track by another of the same kind, without renegotiation (mesh and SFU alike). */
   async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
-    const entry = this.#localTracks.find((t) => t.track === oldTrack);
-    if (!entry) return;
-    entry.track = newTrack;
-    await Promise.all([...this.participants.values()].map((p) => p.peer?.replaceTrack(oldTrack, newTrack)));
+    await this.#paths.replaceTrack(oldTrack, newTrack);
   }
 
-  /** Opens a data channel to one participant, over its direct connection. */
+  /**
+   * Tells the SFU how large a received video is shown (CSS px × devicePixelRatio; 0×0 when hidden), so it
+   * forwards the simulcast layer that fits. Throttled per producer; a no-op for tracks not from the SFU.
+   */
+  setVideoSize(track: MediaStreamTrack, width: number, height: number): void {
+    this.#paths.sfu.setVideoSize(track, width, height);
+  }
+
+  /** Opens a data channel to one participant, over its direct connection (made on demand in an SFU room). */
   createDataChannel(participantId: string, label: string, init?: RTCDataChannelInit): RTCDataChannel {
-    const peer = this.participants.get(participantId)?.peer;
-    if (!peer || peer.closed) throw new ParleyError('UNKNOWN_PARTICIPANT', `no direct connection to "${participantId}"`);
-    return peer.createDataChannel(label, init);
+    const p = this.participants.get(participantId);
+    if (!p) throw new ParleyError('UNKNOWN_PARTICIPANT', `no direct connection to "${participantId}"`);
+    return this.#paths.createDataChannel(p, label, init);
+  }
+
+  /** The connection that carries a participant's media (mesh peer or SFU), and their share of its stats. */
+  statsSource(participantId: string): StatsSource | undefined {
+    const p = this.participants.get(participantId);
+    return p ? this.#paths.statsSource(p) : undefined;
   }
 
   async setName(name: string): Promise<void> {
@@ -138,29 +186,34 @@ export class Room extends Emitter<RoomEvents> {
     await this.signal.leave();
   }
 
-  #configuration(): RTCConfiguration {
-    return { ...this.#options.rtcConfiguration, iceServers: [...this.#iceServers, ...(this.#options.rtcConfiguration?.iceServers ?? [])] };
+  /** Tells everyone whether our microphone and camera are on (for the muted marks on their side). */
+  setMediaState(state: { audio: boolean; video: boolean }): void {
+    this.#mediaState = { ...state };
+    this.#announceSources();
   }
 
   #onWelcome(welcome: Welcome): void {
     this.#iceServers = welcome.iceServers as RTCIceServer[];
     const self = welcome.room.participants.find((p) => p.id === welcome.participantId);
     this.local = { id: welcome.participantId, identity: self?.identity ?? '', name: self?.name ?? '' };
+    this.#sendMediaState(!welcome.resumed);
     if (welcome.resumed) return; // state continues; missed notifications follow
     // A fresh session (first join, or a rejoin after the old one expired): rebuild from the room state.
+    this.#paths.close();
     for (const p of [...this.participants.values()]) this.#removeParticipant(p, 'left');
-    for (const info of welcome.room.participants) {
-      if (info.id === welcome.participantId) continue;
-      const p = this.#addParticipant(info);
-      // We are the newcomer: we start negotiation with everyone already here.
-      this.#createPeer(p, true);
-    }
+    for (const info of welcome.room.participants) if (info.id !== welcome.participantId) this.#addParticipant(info);
+    const before = this.#paths.topology;
+    // In a mesh room we are the newcomer: we call everyone already here.
+    this.#paths.reset(welcome.room.topology, welcome.room.producers);
+    if (before !== welcome.room.topology) this.emit('topologyChanged', welcome.room.topology);
   }
 
   #addParticipant(info: Participant): RemoteParticipant {
     const existing = this.participants.get(info.id);
     if (existing) return existing;
     const p = new RemoteParticipant(info);
+    p.onDisplayChanged = () => this.emit('participantUpdated', p);
+    this.#paths.participantJoined(p);
     this.participants.set(p.id, p);
     this.emit('participantJoined', p);
     return p;
@@ -169,74 +222,44 @@ export class Room extends Emitter<RoomEvents> {
   #removeParticipant(p: RemoteParticipant, reason: string): void {
     if (!this.participants.delete(p.id)) return;
     this.#controlChannels.delete(p.id);
-    p.peer?.close();
-    for (const track of p.tracks) this.#dropTrack(p, track);
+    this.#paths.participantLeft(p);
     this.emit('participantLeft', p, reason);
   }
 
-  #createPeer(p: RemoteParticipant, initiator: boolean): MeshPeer {
-    const remoteId = p.id;
-    const peer = new MeshPeer({
-      remoteId,
-      initiator,
-      polite: !initiator,
-      configuration: this.#configuration(),
-      localTracks: [...this.#localTracks],
-      signals: {
-        description: (d) => this.signal.send({ type: d.type, to: remoteId, sdp: d.sdp }),
-        candidate: (c) => this.signal.send({ type: 'candidate', to: remoteId, candidate: c }),
-      },
-      ...(this.#options.log ? { log: this.#options.log } : {}),
-      onDataChannel: (channel) => this.emit('dataChannelOpened', p, channel),
-      onControlChannel: (channel) => this.#onControlChannel(p, channel),
-    });
-    p.peer = peer;
-    peer.pc.ontrack = ({ track, streams }) => {
-      p.addTrack(track, streams[0]?.id ?? '');
-      for (const s of streams) s.onremovetrack = (e) => this.#dropTrack(p, e.track);
-      this.emit('trackSubscribed', p, track);
-      // A sender that removes its track ends our transceiver's reception: drop it from the stream.
-      track.onended = () => this.#dropTrack(p, track);
-    };
-    peer.pc.onconnectionstatechange = () => this.emit('peerConnectionStateChanged', p, peer.pc.connectionState);
-    return peer;
-  }
-
-  #dropTrack(p: RemoteParticipant, track: MediaStreamTrack): void {
-    if (p.removeTrack(track)) this.emit('trackUnsubscribed', p, track);
-  }
-
-  #sourcesMessage(): string {
-    return JSON.stringify({ t: 'sources', sources: Object.fromEntries(this.#sources), ...this.#mediaState });
-  }
-
-  /** Tells everyone whether our microphone and camera are on (for the muted marks on their side). */
-  setMediaState(state: { audio: boolean; video: boolean }): void {
-    this.#mediaState = { ...state };
-    this.#announceSources();
+  #currentMediaState(): MediaState {
+    return { ...this.#mediaState, sources: Object.fromEntries([...this.#sources].slice(0, 16)) };
   }
 
   #announceSources(): void {
-    const message = this.#sourcesMessage();
+    const message = JSON.stringify({ t: 'sources', ...this.#currentMediaState() });
     for (const channel of this.#controlChannels.values()) if (channel.readyState === 'open') channel.send(message);
+    this.#sendMediaState(false);
+  }
+
+  /** The same announcement through the server (it reaches everyone, in every topology), when it changed. */
+  #sendMediaState(force: boolean): void {
+    if (this.signal.state !== 'connected') return; // the next welcome sends it
+    const state = this.#currentMediaState();
+    const key = JSON.stringify(state);
+    if (!force && key === this.#sentMediaState) return;
+    this.#sentMediaState = key;
+    this.signal.send({ type: 'mediaState', ...state });
+  }
+
+  #applyMediaState(p: RemoteParticipant, state: MediaState): void {
+    p.audioMuted = !state.audio;
+    p.videoMuted = !state.video;
+    p.setSources(state.sources);
+    this.emit('participantUpdated', p);
   }
 
   #onControlChannel(p: RemoteParticipant, channel: RTCDataChannel): void {
     this.#controlChannels.set(p.id, channel);
-    channel.send(this.#sourcesMessage());
+    channel.send(JSON.stringify({ t: 'sources', ...this.#currentMediaState() }));
     channel.addEventListener('message', (event: MessageEvent) => {
-      if (typeof event.data !== 'string' || event.data.length > 8192 || !event.data.startsWith('{"t":"sources"')) return;
-      try {
-        const { sources, audio, video } = JSON.parse(event.data) as { sources?: Record<string, unknown>; audio?: unknown; video?: unknown };
-        p.audioMuted = audio === false;
-        p.videoMuted = video === false;
-        const clean: Record<string, MediaSourceKind> = {};
-        for (const [id, kind] of Object.entries(sources ?? {})) if (kind === 'camera' || kind === 'screen') clean[id.slice(0, 128)] = kind;
-        p.setSources(clean);
-        this.emit('participantUpdated', p);
-      } catch {
-        /* not for us */
-      }
+      if (typeof event.data !== 'string' || this.#paths.handleControl(p.id, event.data)) return;
+      const state = parseSourcesMessage(event.data);
+      if (state) this.#applyMediaState(p, state);
     });
     channel.addEventListener('close', () => {
       if (this.#controlChannels.get(p.id) === channel) this.#controlChannels.delete(p.id);
@@ -246,9 +269,10 @@ export class Room extends Emitter<RoomEvents> {
 
   #onNotification(n: Notification): void {
     this.emit('notification', n);
+    const from = 'from' in n ? this.participants.get(n.from) : undefined;
     switch (n.type) {
       case 'participantJoined':
-        // The newcomer will call us; we answer (see #createPeer on its first offer).
+        // In a mesh room the newcomer will call us; we answer (MediaPaths.peerFor on its first offer).
         this.#addParticipant(n.participant);
         return;
       case 'participantLeft': {
@@ -268,36 +292,36 @@ export class Room extends Emitter<RoomEvents> {
         return;
       }
       case 'offer':
-      case 'answer': {
-        const p = this.participants.get(n.from);
-        if (!p) return;
-        const peer = p.peer ?? this.#createPeer(p, false);
-        void peer.handleDescription({ type: n.type, sdp: n.sdp });
+      case 'answer':
+        if (from) void this.#paths.peerFor(from).handleDescription({ type: n.type, sdp: n.sdp });
         return;
-      }
-      case 'candidate': {
-        const p = this.participants.get(n.from);
-        if (!p) return;
-        const peer = p.peer ?? this.#createPeer(p, false);
-        void peer.handleCandidate(n.candidate);
+      case 'candidate':
+        if (from) void this.#paths.peerFor(from).handleCandidate(n.candidate);
         return;
-      }
       case 'chatMessage':
         return; // the Chat listens for these itself
+      case 'producerAdded':
+        this.#paths.sfu.producerAdded(n.producer);
+        return;
+      case 'producerRemoved':
+        this.#paths.sfu.producerRemoved(n.producerId);
+        return;
+      case 'topologyChanged':
+        if (this.#paths.switchTo(n.topology)) this.emit('topologyChanged', n.topology);
+        return;
+      case 'activeSpeaker':
+        this.#activeSpeaker = n.participantId ?? undefined;
+        this.#speaking = [...n.speaking];
+        this.emit('activeSpeakerChanged', this.#activeSpeaker, [...n.speaking]);
+        return;
+      case 'mediaState':
+        if (from) this.#applyMediaState(from, { audio: n.audio, video: n.video, sources: n.sources });
+        return;
+      case 'layersWanted':
+        this.#paths.sfu.layersWanted(n.mid, n.rids);
+        return;
       default:
         assertNever(n);
     }
-  }
-
-  /** After a signaling outage, peers that lost their path need a new ICE negotiation. */
-  #restartFailedPeers(): void {
-    for (const p of this.participants.values()) {
-      const state = p.peer?.pc.iceConnectionState;
-      if (state === 'failed' || state === 'disconnected') p.peer?.restartIce();
-    }
-  }
-
-  #teardownPeers(): void {
-    for (const p of this.participants.values()) p.peer?.close();
   }
 }

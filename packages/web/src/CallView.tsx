@@ -4,6 +4,7 @@ import { useRoom } from './useRoom.ts';
 import { useChat } from './useChat.ts';
 import { useLocalMedia } from './useLocalMedia.ts';
 import { useSpeaking } from './useSpeaking.ts';
+import { useActiveSpeaker } from './useActiveSpeaker.ts';
 import { VideoTile } from './VideoTile.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
 import { DevicePicker } from './PreJoin.tsx';
@@ -32,6 +33,9 @@ interface TileSpec {
   state?: string;
   audioMuted?: boolean;
   quality?: string;
+  /** Remote videos: tell the room how large they are shown (SFU layer choice). */
+  onVideoSize?: (width: number, height: number) => void;
+  videoKey?: string;
 }
 
 /** The call: tiles, controls, chat. Thin over the SDK's Room and LocalMedia. */
@@ -40,6 +44,8 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   useChat(room.chat);
   useLocalMedia(media);
   const speaking = useSpeaking(room);
+  const activeSpeaker = useActiveSpeaker(room, speaking);
+  const [layout, setLayout] = useState<'grid' | 'speaker'>('grid');
   const stats = useStats(room);
   const [panel, setPanel] = useState<'chat' | 'settings' | 'stats' | 'files' | undefined>();
   const files = useFileTransfers(room);
@@ -77,12 +83,23 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   const tiles: TileSpec[] = [
     { key: 'self', stream: videoEnabled ? stream : undefined, name: selfName, kind: 'camera', self: true, audioMuted: !audioEnabled },
     ...(screen ? [{ key: 'self-screen', stream: screen, name: `${selfName} screen`, kind: 'screen' as const, self: true }] : []),
-    ...remotes.flatMap((p): TileSpec[] => [
-      { key: p.id, stream: p.stream, name: p.name, kind: 'camera', participantId: p.id, state: p.connectionState, audioMuted: p.audioMuted, quality: stats.latest(p.id)?.quality },
-      ...(p.screen ? [{ key: `${p.id}-screen`, stream: p.screen, name: `${p.name} (screen)`, kind: 'screen' as const, participantId: p.id }] : []),
-    ]),
+    ...remotes.flatMap((p): TileSpec[] => {
+      const sizing = (kind: 'camera' | 'screen') => ({
+        onVideoSize: (w: number, h: number) => p.videoTracksOf(kind).forEach((t) => room.setVideoSize(t, w, h)),
+        videoKey: p.videoTracksOf(kind).map((t) => t.id).join(),
+      });
+      return [
+        { key: p.id, stream: p.stream, name: p.name, kind: 'camera', participantId: p.id, state: p.connectionState, audioMuted: p.audioMuted, quality: stats.latest(p.id)?.quality, ...sizing('camera') },
+        ...(p.screen ? [{ key: `${p.id}-screen`, stream: p.screen, name: `${p.name} (screen)`, kind: 'screen' as const, participantId: p.id, ...sizing('screen') }] : []),
+      ];
+    }),
   ];
-  const spotlight = tiles.find((t) => t.key === pinned);
+  // Speaker view: the pinned tile, else a screen being shared, else whoever speaks (kept until someone else does).
+  const spotlight =
+    tiles.find((t) => t.key === pinned) ??
+    (layout === 'speaker' && tiles.length > 1
+      ? tiles.find((t) => t.kind === 'screen' && !t.self) ?? tiles.find((t) => t.key === activeSpeaker) ?? tiles.find((t) => !t.self) ?? tiles[0]
+      : undefined);
   const reconnecting = room.signal.state === 'reconnecting';
   const recovering = remotes.filter((p) => p.connectionState === 'disconnected' || p.connectionState === 'failed');
   const unread = room.chat.unread;
@@ -103,6 +120,8 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
       pinned={pinned === t.key}
       outputDeviceId={media.state.outputDeviceId}
       onPin={() => setPinned(pinned === t.key ? undefined : t.key)}
+      onVideoSize={t.onVideoSize}
+      videoKey={t.videoKey}
     />
   );
 
@@ -121,7 +140,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
       {shareError && <div role="status" className="banner warn">{shareError}</div>}
       <div className="stage">
         {spotlight ? (
-          <section className="spotlight" aria-label="participants">
+          <section className="spotlight" aria-label="participants" data-layout={layout}>
             <div className="main">{renderTile(spotlight)}</div>
             <div className="strip">{tiles.filter((t) => t !== spotlight).map(renderTile)}</div>
           </section>
@@ -153,6 +172,9 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         </button>
         <button aria-pressed={!!screen} aria-keyshortcuts="S" title="Share screen (S)" onClick={() => void toggleScreen()}>
           {screen ? 'Stop sharing' : 'Share screen'}
+        </button>
+        <button aria-pressed={layout === 'speaker'} title="Show the active speaker large" onClick={() => setLayout(layout === 'speaker' ? 'grid' : 'speaker')}>
+          {layout === 'speaker' ? 'Grid view' : 'Speaker view'}
         </button>
         <button aria-pressed={panel === 'chat'} aria-label={unread > 0 && panel !== 'chat' ? `Chat, ${unread} unread` : 'Chat'} onClick={() => setPanel(panel === 'chat' ? undefined : 'chat')}>
           Chat{unread > 0 && panel !== 'chat' && <span className="badge">{unread}</span>}

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { MicOffIcon, PinIcon } from './icons.tsx';
+import { useVideoSize } from './useVideoSize.ts';
 
 interface Props {
   stream: MediaStream | undefined;
@@ -16,11 +17,16 @@ interface Props {
   quality?: string | undefined;
   outputDeviceId?: string | undefined;
   onPin?: () => void;
+  /** Told the rendered size (device px, 0×0 when gone) of a remote video, for the SFU's layer choice. */
+  onVideoSize?: ((width: number, height: number) => void) | undefined;
+  /** Changes when the tracks behind the video change (so their size is told again). */
+  videoKey?: string;
 }
 
 /** One participant's video with their name. Audio plays from the same element (muted for self). */
-export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, quality, outputDeviceId, onPin }: Props) {
+export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, quality, outputDeviceId, onPin, onVideoSize, videoKey = '' }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
+  useVideoSize(ref, videoKey, onVideoSize);
   useEffect(() => {
     const el = ref.current;
     if (el && el.srcObject !== stream) el.srcObject = stream ?? null;
@@ -32,7 +38,7 @@ export function VideoTile({ stream, name, muted = false, mirrored = false, state
   const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
   const classes = ['tile', kind, speaking ? 'speaking' : '', pinned ? 'pinned' : ''].filter(Boolean).join(' ');
   return (
-    <figure className={classes} data-participant={participantId} data-kind={kind} data-state={state}>
+    <figure className={classes} data-participant={participantId} data-kind={kind} data-state={state} data-speaking={speaking ? 'true' : undefined}>
       <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'mirrored' : undefined} aria-label={`${kind === 'screen' ? 'screen of' : 'video of'} ${name}`} />
       {!hasVideo && <div className="avatar" aria-hidden>{name.slice(0, 1).toUpperCase()}</div>}
       <figcaption>

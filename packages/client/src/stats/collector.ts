@@ -51,10 +51,11 @@ export class StatsCollector extends Emitter<StatsEvents> {
     this.#busy = true;
     try {
       for (const p of this.#room.participants.values()) {
-        const pc = p.peer?.pc;
-        if (!pc || pc.connectionState === 'closed') continue;
-        const report = await pc.getStats();
-        const raw = reduceReport(report.values() as Iterable<Record<string, unknown> & { id: string; type: string }>, Date.now());
+        // The mesh peer, or in an SFU room the SFU connection narrowed to this participant's tracks.
+        const source = this.#room.statsSource(p.id);
+        if (!source || source.pc.connectionState === 'closed') continue;
+        const report = await source.pc.getStats();
+        const raw = reduceReport(source.select(report.values() as Iterable<Record<string, unknown> & { id: string; type: string }>), Date.now());
         const sample = computeSample(this.#raw.get(p.id), raw);
         this.#raw.set(p.id, raw);
         const list = this.#history.get(p.id) ?? [];

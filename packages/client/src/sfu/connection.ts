@@ -1,0 +1,227 @@
+import type { MediaSource, ProducerInfo } from '@parley/protocol';
+import { Emitter } from '../emitter.ts';
+import { ParleyError } from '../errors.ts';
+import { activeLayers, sendEncodingsFor } from './layers.ts';
+import { NegotiationQueue } from './negotiation-queue.ts';
+
+/** What one `sfuOffer` carries besides its id. */
+export interface SfuOfferRequest {
+  sdp: string;
+  publish: Array<{ mid: string; source: MediaSource }>;
+  subscribe: Array<{ mid: string; producerId: string }>;
+}
+
+export interface SfuConnectionOptions {
+  configuration: RTCConfiguration;
+  /** Sends the offer to the server and resolves with the answer's SDP. */
+  offer(request: SfuOfferRequest): Promise<string>;
+  /** Delay before retrying a failed negotiation (times the failure count). Default 1000 ms. */
+  retryDelayMs?: number;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+export type SfuConnectionEvents = {
+  /** A subscribed producer's track is negotiated (media may still be on its way: the track starts muted). */
+  trackAdded: [producer: ProducerInfo, track: MediaStreamTrack, receiver: RTCRtpReceiver];
+  trackRemoved: [producer: ProducerInfo, track: MediaStreamTrack];
+  connectionStateChanged: [state: RTCPeerConnectionState];
+};
+
+interface Publication {
+  transceiver: RTCRtpTransceiver;
+  source: MediaSource;
+}
+
+interface Subscription {
+  transceiver: RTCRtpTransceiver;
+  producer: ProducerInfo;
+  attached: boolean;
+}
+
+/** Consecutive failed negotiations after which we stop retrying until the next change. */
+const MAX_RETRIES = 3;
+
+/**
+ * The one RTCPeerConnection to the server's SFU. We always offer (the SFU is ICE-lite and only answers):
+ * a sendonly section per published track (camera video with simulcast), a recvonly section per
+ * subscribed producer. Negotiations run one at a time; changes meanwhile share the next offer.
+ */
+export class SfuConnection extends Emitter<SfuConnectionEvents> {
+  readonly pc: RTCPeerConnection;
+  readonly #options: SfuConnectionOptions;
+  readonly #publications = new Map<MediaStreamTrack, Publication>();
+  readonly #subscriptions = new Map<string, Subscription>();
+  /** Receivers set inactive and answered so: reusable for the next subscription of their kind. */
+  readonly #spare: RTCRtpTransceiver[] = [];
+  /** Receivers set inactive, not yet negotiated so. */
+  #releasing: RTCRtpTransceiver[] = [];
+  readonly #queue: NegotiationQueue;
+  #failures = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(options: SfuConnectionOptions) {
+    super();
+    this.#options = options;
+    this.pc = new RTCPeerConnection({ ...options.configuration, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc.onconnectionstatechange = () => this.emit('connectionStateChanged', this.pc.connectionState);
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState === 'failed') this.restartIce();
+    };
+    this.#queue = new NegotiationQueue(() => this.#negotiate(), (error) => this.#onFailure(error));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once every change made so far is negotiated (or failed). */
+  negotiate(): Promise<void> {
+    return this.#queue.request();
+  }
+
+  publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSource): void {
+    if (this.#closed || this.#publications.has(track)) return;
+    const sendEncodings = track.kind === 'video' ? sendEncodingsFor(source) : undefined;
+    const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(sendEncodings ? { sendEncodings } : {}) });
+    this.#publications.set(track, { transceiver, source });
+    void this.negotiate();
+  }
+
+  unpublish(track: MediaStreamTrack): void {
+    const p = this.#publications.get(track);
+    if (!p || this.#closed) return;
+    this.#publications.delete(track);
+    p.transceiver.direction = 'inactive';
+    void p.transceiver.sender.replaceTrack(null).catch(() => undefined);
+    void this.negotiate();
+  }
+
+  /** Swaps a published track for another of the same kind, without renegotiation. */
+  async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
+    const p = this.#publications.get(oldTrack);
+    if (!p || this.#closed) return;
+    await p.transceiver.sender.replaceTrack(newTrack);
+    this.#publications.delete(oldTrack);
+    this.#publications.set(newTrack, p);
+  }
+
+  get publishedTracks(): MediaStreamTrack[] {
+    return [...this.#publications.keys()];
+  }
+
+  subscribe(producer: ProducerInfo): void {
+    if (this.#closed || this.#subscriptions.has(producer.id)) return;
+    const i = this.#spare.findIndex((t) => t.receiver.track.kind === producer.kind);
+    let transceiver: RTCRtpTransceiver;
+    if (i >= 0) {
+      transceiver = this.#spare.splice(i, 1)[0] as RTCRtpTransceiver;
+      transceiver.direction = 'recvonly';
+    } else {
+      transceiver = this.pc.addTransceiver(producer.kind, { direction: 'recvonly' });
+    }
+    this.#subscriptions.set(producer.id, { transceiver, producer, attached: false });
+    void this.negotiate();
+  }
+
+  unsubscribe(producerId: string): void {
+    const sub = this.#subscriptions.get(producerId);
+    if (!sub || this.#closed) return;
+    this.#subscriptions.delete(producerId);
+    sub.transceiver.direction = 'inactive';
+    this.#releasing.push(sub.transceiver);
+    if (sub.attached) this.emit('trackRemoved', sub.producer, sub.transceiver.receiver.track);
+    void this.negotiate();
+  }
+
+  /** The subscribed producer a received track belongs to. */
+  producerOf(track: MediaStreamTrack): ProducerInfo | undefined {
+    for (const sub of this.#subscriptions.values()) if (sub.attached && sub.transceiver.receiver.track === track) return sub.producer;
+    return undefined;
+  }
+
+  /** Received tracks (negotiated subscriptions) with their producer and section. */
+  get received(): Array<{ producer: ProducerInfo; track: MediaStreamTrack; mid: string | null }> {
+    return [...this.#subscriptions.values()]
+      .filter((s) => s.attached)
+      .map((s) => ({ producer: s.producer, track: s.transceiver.receiver.track, mid: s.transceiver.mid }));
+  }
+
+  /** `layersWanted`: sends only the simulcast encodings someone watches (RFC 8853 rids). */
+  async setLayers(mid: string, rids: readonly string[]): Promise<void> {
+    const p = [...this.#publications.values()].find((x) => x.transceiver.mid === mid);
+    if (!p || this.#closed) return;
+    const sender = p.transceiver.sender;
+    const params = sender.getParameters();
+    if (params.encodings.length <= 1) return;
+    const flags = activeLayers(params.encodings.map((e) => e.rid), rids);
+    if (params.encodings.every((e, i) => e.active === flags[i])) return;
+    params.encodings.forEach((e, i) => (e.active = flags[i] ?? true));
+    await sender.setParameters(params);
+  }
+
+  restartIce(): void {
+    if (this.#closed) return;
+    this.#options.log?.('SFU: ICE restart');
+    this.pc.restartIce();
+    void this.negotiate();
+  }
+
+  async #negotiate(): Promise<void> {
+    if (this.#closed) return;
+    clearTimeout(this.#retry);
+    const pc = this.pc;
+    await pc.setLocalDescription(await pc.createOffer());
+    const releasing = this.#releasing;
+    this.#releasing = [];
+    const publish = [...this.#publications.values()].flatMap((p) => (p.transceiver.mid ? [{ mid: p.transceiver.mid, source: p.source }] : []));
+    const subscribe = [...this.#subscriptions.values()].flatMap((s) => (s.transceiver.mid ? [{ mid: s.transceiver.mid, producerId: s.producer.id }] : []));
+    try {
+      const answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe });
+      if (this.#closed) return;
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    } catch (error) {
+      // Back to the last agreed state; the next offer carries these changes again.
+      this.#releasing.unshift(...releasing);
+      if (!this.#closed && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      throw error;
+    }
+    this.#failures = 0;
+    this.#spare.push(...releasing.filter((t) => t.direction === 'inactive'));
+    this.#attach();
+  }
+
+  /** Subscriptions whose section the answer made receiving get their track announced, once. */
+  #attach(): void {
+    for (const sub of this.#subscriptions.values()) {
+      const dir = sub.transceiver.currentDirection;
+      if (sub.attached || (dir !== 'recvonly' && dir !== 'sendrecv')) continue;
+      sub.attached = true;
+      this.emit('trackAdded', sub.producer, sub.transceiver.receiver.track, sub.transceiver.receiver);
+    }
+  }
+
+  #onFailure(error: unknown): void {
+    if (this.#closed) return;
+    this.#failures++;
+    this.#options.log?.(`SFU negotiation failed (${this.#failures})`, error);
+    const code = error instanceof ParleyError ? error.code : undefined;
+    // The SFU is gone or the room is not an SFU room: a retry would fail the same way.
+    if (code === 'SFU_UNAVAILABLE' || code === 'WRONG_TOPOLOGY' || this.#failures >= MAX_RETRIES) return;
+    this.#retry = setTimeout(() => void this.negotiate(), (this.#options.retryDelayMs ?? 1000) * this.#failures);
+  }
+
+  /** Closes the connection; every received track is announced removed. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#queue.close();
+    const attached = [...this.#subscriptions.values()].filter((s) => s.attached);
+    this.#subscriptions.clear();
+    this.pc.onconnectionstatechange = null;
+    this.pc.oniceconnectionstatechange = null;
+    this.pc.close();
+    for (const s of attached) this.emit('trackRemoved', s.producer, s.transceiver.receiver.track);
+  }
+}

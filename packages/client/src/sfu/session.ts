@@ -1,0 +1,131 @@
+import type { ProducerInfo } from '@parley/protocol';
+import type { MediaSourceKind } from '../participant.ts';
+import type { SignalClient } from '../signal-client.ts';
+import { SfuConnection } from './connection.ts';
+import { producerSource } from './layers.ts';
+import { SizeThrottle } from './size-throttle.ts';
+
+export interface SfuSessionHost {
+  signal: Pick<SignalClient, 'request' | 'send'>;
+  configuration(): RTCConfiguration;
+  localId(): string | undefined;
+  trackAdded(producer: ProducerInfo, track: MediaStreamTrack, receiver: RTCRtpReceiver): void;
+  trackRemoved(producer: ProducerInfo, track: MediaStreamTrack): void;
+  connectionStateChanged(state: RTCPeerConnectionState): void;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+export interface LocalPublication {
+  track: MediaStreamTrack;
+  stream: MediaStream;
+  source: MediaSourceKind;
+}
+
+/**
+ * The room's side of the SFU: which producers exist (room state, kept in every topology), and, while
+ * media goes through the SFU, the connection that publishes ours and subscribes to everyone else's.
+ */
+export class SfuSession {
+  /** Every producer in the room (others' and ours), by id. */
+  readonly producers = new Map<string, ProducerInfo>();
+  readonly #host: SfuSessionHost;
+  readonly #throttle: SizeThrottle;
+  #connection: SfuConnection | undefined;
+
+  constructor(host: SfuSessionHost) {
+    this.#host = host;
+    this.#throttle = new SizeThrottle({ send: (producerId, width, height) => host.signal.send({ type: 'sfuPreference', producerId, width, height }) });
+  }
+
+  get connection(): SfuConnection | undefined {
+    return this.#connection;
+  }
+
+  /** Replaces the producer list (a fresh welcome). */
+  reset(producers: readonly ProducerInfo[]): void {
+    this.producers.clear();
+    for (const p of producers) this.producers.set(p.id, p);
+  }
+
+  /** Opens the SFU connection (if not open): publishes our tracks and subscribes to everyone else's producers. */
+  open(local: readonly LocalPublication[]): SfuConnection {
+    if (this.#connection && !this.#connection.closed) return this.#connection;
+    const host = this.#host;
+    const connection = new SfuConnection({
+      configuration: host.configuration(),
+      offer: async (request) => {
+        const data = (await host.signal.request({ type: 'sfuOffer', ...request })) as { sdp?: unknown } | undefined;
+        if (typeof data?.sdp !== 'string') throw new TypeError('sfuOffer response without an sdp');
+        return data.sdp;
+      },
+      ...(host.log ? { log: host.log } : {}),
+    });
+    connection.on('trackAdded', (producer, track, receiver) => host.trackAdded(producer, track, receiver));
+    connection.on('trackRemoved', (producer, track) => host.trackRemoved(producer, track));
+    connection.on('connectionStateChanged', (state) => host.connectionStateChanged(state));
+    this.#connection = connection;
+    for (const t of local) this.publish(t.track, t.stream, t.source);
+    for (const p of this.producers.values()) if (p.participantId !== host.localId()) connection.subscribe(p);
+    return connection;
+  }
+
+  /** Closes the SFU connection; `tellServer` sends `sfuLeave` first (our producers end for everyone). */
+  close(tellServer: boolean): void {
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#connection = undefined;
+    this.#throttle.close();
+    if (tellServer) this.#host.signal.send({ type: 'sfuLeave' });
+    connection.close();
+  }
+
+  publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSourceKind): void {
+    this.#connection?.publish(track, stream, producerSource(track.kind, source));
+  }
+
+  unpublish(track: MediaStreamTrack): void {
+    this.#connection?.unpublish(track);
+  }
+
+  async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
+    await this.#connection?.replaceTrack(oldTrack, newTrack);
+  }
+
+  producerAdded(producer: ProducerInfo): void {
+    this.producers.set(producer.id, producer);
+    if (producer.participantId !== this.#host.localId()) this.#connection?.subscribe(producer);
+  }
+
+  producerRemoved(producerId: string): void {
+    this.producers.delete(producerId);
+    this.#throttle.forget(producerId);
+    this.#connection?.unsubscribe(producerId);
+  }
+
+  /** Drops a participant's producers (they left; the server's producerRemoved may follow). */
+  participantLeft(participantId: string): void {
+    for (const p of [...this.producers.values()]) if (p.participantId === participantId) this.producerRemoved(p.id);
+  }
+
+  layersWanted(mid: string, rids: readonly string[]): void {
+    void this.#connection?.setLayers(mid, rids).catch((err: unknown) => this.#host.log?.('setParameters failed', err));
+  }
+
+  /** The rendered size of a received video track (device pixels; 0×0 hidden), throttled per producer. */
+  setVideoSize(track: MediaStreamTrack, width: number, height: number): void {
+    const producer = this.#connection?.producerOf(track);
+    if (producer?.kind === 'video') this.#throttle.update(producer.id, width, height);
+  }
+
+  /** What of the SFU connection's stats belongs to one participant: their tracks' ids and sections. */
+  statsKeys(participantId: string): { trackIds: Set<string>; mids: Set<string> } {
+    const trackIds = new Set<string>();
+    const mids = new Set<string>();
+    for (const r of this.#connection?.received ?? []) {
+      if (r.producer.participantId !== participantId) continue;
+      trackIds.add(r.track.id);
+      if (r.mid) mids.add(r.mid);
+    }
+    return { trackIds, mids };
+  }
+}
