@@ -119,6 +119,11 @@ export interface RemoteMediaStats {
   framesDecoded: number;
   frameWidth: number;
   audioBytesReceived: number;
+  /** Video freezes (WebRTC stats: a frame gap well above the recent average). */
+  freezeCount: number;
+  /** NACKs this side sent for that video, and packets it counted lost. */
+  nackCount: number;
+  packetsLost: number;
   candidatePairType: string | undefined;
 }
 
@@ -132,16 +137,24 @@ export function remoteStats(page: Page): Promise<RemoteMediaStats[]> {
       let framesDecoded = 0;
       let frameWidth = 0;
       let audioBytesReceived = 0;
+      let freezeCount = 0;
+      let nackCount = 0;
+      let packetsLost = 0;
       let candidatePairType: string | undefined;
-      const pc = p.peer?.pc;
-      if (pc) {
-        const report = await pc.getStats();
+      // Mesh: that participant's own peer connection; SFU: their share of the one SFU connection.
+      const source = room.statsSource(p.id);
+      if (source) {
+        const all: Record<string, unknown>[] = [];
+        (await source.pc.getStats()).forEach((s: Record<string, unknown>) => all.push(s));
         const byId = new Map<string, Record<string, unknown>>();
-        report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-        report.forEach((s: Record<string, unknown>) => {
+        for (const s of all) byId.set(s.id as string, s);
+        for (const s of source.select(all as Array<Record<string, unknown> & { type: string }>)) {
           if (s.type === 'inbound-rtp' && s.kind === 'video') {
             framesDecoded += (s.framesDecoded as number) ?? 0;
             frameWidth = Math.max(frameWidth, (s.frameWidth as number) ?? 0);
+            freezeCount += (s.freezeCount as number) ?? 0;
+            nackCount += (s.nackCount as number) ?? 0;
+            packetsLost += (s.packetsLost as number) ?? 0;
           }
           if (s.type === 'inbound-rtp' && s.kind === 'audio') audioBytesReceived += (s.bytesReceived as number) ?? 0;
           if (s.type === 'transport' && s.selectedCandidatePairId) {
@@ -149,9 +162,9 @@ export function remoteStats(page: Page): Promise<RemoteMediaStats[]> {
             const local = pair && byId.get(pair.localCandidateId as string);
             candidatePairType = local?.candidateType as string | undefined;
           }
-        });
+        }
       }
-      out.push({ participantId: p.id, name: p.name, connectionState: p.connectionState, framesDecoded, frameWidth, audioBytesReceived, candidatePairType });
+      out.push({ participantId: p.id, name: p.name, connectionState: p.connectionState, framesDecoded, frameWidth, audioBytesReceived, freezeCount, nackCount, packetsLost, candidatePairType });
     }
     return out;
   });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startTestServer, type TestServer } from './server.ts';
+import { startTestServer, type TestServer, type TestServerOverrides } from './server.ts';
 import { joinRoom, launchBrowser, type JoinOptions, type Participant, type TestBrowser } from './browser.ts';
 import { requireWebBuild } from './web.ts';
 
@@ -16,7 +16,7 @@ export interface CallHarness {
  * The setup every browser scenario shares: a Parley server serving the built web app and one
  * Chromium, both started before the tests of the calling `describe` and stopped after them.
  */
-export function useCallHarness(options: { chromeArgs?: string[]; keepAcrossTests?: boolean } = {}): CallHarness {
+export function useCallHarness(options: { chromeArgs?: string[]; keepAcrossTests?: boolean; server?: TestServerOverrides } = {}): CallHarness {
   let server: TestServer | undefined;
   let chrome: TestBrowser | undefined;
   const open: Participant[] = [];
@@ -24,7 +24,7 @@ export function useCallHarness(options: { chromeArgs?: string[]; keepAcrossTests
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
   };
   beforeAll(async () => {
-    server = await startTestServer({}, { webDir: requireWebBuild() });
+    server = await startTestServer(options.server ?? {}, { webDir: requireWebBuild() });
     chrome = await launchBrowser(options.chromeArgs);
   });
   if (!options.keepAcrossTests) afterEach(closeAll);
