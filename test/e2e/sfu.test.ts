@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectMediaFlowing, remoteStats, waitUntil, type Participant } from '../support/browser.ts';
-import { readFrameMonitor, resetFrameMonitor, startFrameMonitor } from '../support/frames.ts';
+import { longFrameGaps, readFrameMonitor, resetFrameMonitor, startFrameMonitor } from '../support/frames.ts';
 import { useCallHarness } from '../support/harness.ts';
 
 /** What the page's SFU connection carries, from the SDK's point of view. */
@@ -53,7 +53,9 @@ describe('SFU rooms in Chromium', () => {
 
 describe('live topology switching in Chromium', () => {
   // A short return delay so that the test also sees the room go back to mesh.
-  const h = useCallHarness({ server: { rooms: { meshReturnDelayMs: 1500 } } });
+  // 15 fps cameras: four pages encoding three layers each fit on two cores, so a frame gap measures the switch, not
+  // CPU starvation.
+  const h = useCallHarness({ server: { rooms: { meshReturnDelayMs: 1500 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15'] });
 
   async function expectNoLongGaps(open: Participant[], during: () => Promise<void>, what: string): Promise<void> {
     for (const p of open) await resetFrameMonitor(p.page);
@@ -61,11 +63,12 @@ describe('live topology switching in Chromium', () => {
     for (const p of open) {
       const tiles = await readFrameMonitor(p.page);
       const others = open.filter((o) => o !== p).map((o) => o.id);
+      const gaps = JSON.stringify(await longFrameGaps(p.page));
       for (const id of others) {
         const t = tiles[id];
         expect(t, `${p.name} has a tile for ${id} (${what})`).toBeDefined();
         expect(t!.frames, `${p.name}: frames of ${id} during ${what}`).toBeGreaterThan(10);
-        expect(t!.maxGapMs, `${p.name}: longest frame gap of ${id} during ${what}`).toBeLessThanOrEqual(500);
+        expect(t!.maxGapMs, `${p.name}: longest frame gap of ${id} during ${what} (gaps over 250 ms: ${gaps})`).toBeLessThanOrEqual(500);
       }
     }
   }

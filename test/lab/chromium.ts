@@ -43,11 +43,11 @@ export interface LabBrowser {
   close(): Promise<void>;
 }
 
-export async function launchInNamespace(lab: Lab, ns: string, spki: string): Promise<LabBrowser> {
+export async function launchInNamespace(lab: Lab, ns: string, spki: string, extraArgs: string[] = []): Promise<LabBrowser> {
   // The loopback and resolver flags of the loopback-only e2e setup do not fit here: real addresses,
   // and resolve nothing except the lab's IP literals.
   const base = CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection' && !a.startsWith('--host-resolver-rules'));
-  const args = [...base, `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${PUBLIC_HOSTS}`, `--ignore-certificate-errors-spki-list=${spki}`];
+  const args = [...base, `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${PUBLIC_HOSTS}`, `--ignore-certificate-errors-spki-list=${spki}`, ...extraArgs];
   const browser = await chromium.launch({ executablePath: wrapper(lab, ns), args, timeout: 30_000 });
   return {
     ns,

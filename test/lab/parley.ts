@@ -41,13 +41,16 @@ export interface LabServer {
  * reach both signaling and TURN/TLS on port 443. The lab's own ranges are allow-listed as relay peers:
  * the default policy refuses private addresses, which is right in production.
  */
-export async function startLabServer(lab: Lab, options: { timeoutMs?: number } = {}): Promise<LabServer> {
+export async function startLabServer(lab: Lab, options: { timeoutMs?: number; rooms?: Record<string, unknown> } = {}): Promise<LabServer> {
   const certificate = makeCertificate(lab.dir);
   const config = {
     server: { host: SIGNALING_ADDRESS, port: 443 },
     tls: { cert: certificate.certFile, key: certificate.keyFile },
     auth: { secret: 'lab-secret-0123456789abcdef0123456789' },
     log: { level: 'info' },
+    ...(options.rooms ? { rooms: options.rooms } : {}),
+    // The SFU's one UDP port, on the signaling address (what its ICE candidate announces).
+    media: { host: SIGNALING_ADDRESS, port: 40000 },
     turn: {
       enabled: true,
       host: TURN_ADDRESS,

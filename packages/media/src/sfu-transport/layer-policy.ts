@@ -52,8 +52,10 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
   });
   const allocation = allocateLayers(Math.max(0, budget), inputs);
   for (const input of inputs) {
-    // undefined from the allocation: not even the lowest layer fits the estimate; audio goes on alone.
-    const layer = input.preferred === undefined ? undefined : allocation.get(input.id);
+    // The allocation says undefined when not even the lowest layer fits the estimate. A visible tile keeps its
+    // lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume, and a transient
+    // estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at once.
+    const layer = input.preferred === undefined ? undefined : (allocation.get(input.id) ?? 0);
     out.set(input.consumer, { layer, preferred: input.preferred });
   }
   return out;
