@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SrtpError } from '../errors.ts';
-import { aesCtr, type SrtpSessionKeys } from './kdf.ts';
+import { AesCmKeystream } from './aes-cm-keystream.ts';
+import { HmacSha1, tagMatches, writeTag } from './hmac-sha1.ts';
+import type { SrtpSessionKeys } from './kdf.ts';
 
 /** RFC 3711 §3.4: the E flag (top bit of the SRTCP trailer word) says the payload is encrypted. */
 export const SRTCP_E_FLAG = 0x8000_0000;
@@ -22,70 +23,117 @@ export function aesCmIv(salt: Uint8Array, ssrc: number, index: number): Buffer {
   return iv;
 }
 
-/** RFC 3711 §4.2: HMAC-SHA1 over the authenticated portion, truncated to the tag length (leftmost bits). */
-function hmacTag(authKey: Uint8Array, tagLength: number, ...parts: Uint8Array[]): Buffer {
-  const h = createHmac('sha1', authKey);
-  for (const part of parts) h.update(part);
-  return h.digest().subarray(0, tagLength);
-}
-
-function rocBytes(roc: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(roc >>> 0, 0);
-  return b;
-}
-
 /**
- * RFC 3711 §3.1, §4.2: the header is authenticated but not encrypted; the tag covers header || encrypted payload || ROC
- * (the ROC is appended for the MAC only, never sent).
+ * AES-CM encryption with HMAC-SHA1 authentication (RFC 3711 §4.1.1, §4.2.1) for one set of session keys (SRTP or
+ * SRTCP) and one tag length. Holds a persistent AES-ECB cipher and the precomputed HMAC pads, so a packet costs one
+ * ECB `update`, two one-shot hashes and one output allocation; outputs are fresh buffers, inputs are never mutated.
+ *
+ * Not re-entrant (it reuses scratch buffers): one instance per SrtpSession direction, used synchronously.
  */
-export function cmProtectRtp(keys: SrtpSessionKeys, packet: Buffer, headerLength: number, roc: number, tagLength: number): Buffer {
-  const ssrc = packet.readUInt32BE(8);
-  const index = roc * 0x1_0000 + packet.readUInt16BE(2);
-  const encrypted = aesCtr(keys.encryptionKey, aesCmIv(keys.salt, ssrc, index), packet.subarray(headerLength));
-  const out = Buffer.alloc(packet.length + tagLength);
-  packet.copy(out, 0, 0, headerLength);
-  encrypted.copy(out, headerLength);
-  hmacTag(keys.authKey, tagLength, out.subarray(0, packet.length), rocBytes(roc)).copy(out, packet.length);
-  return out;
-}
+export class AesCmTransform {
+  readonly tagLength: number;
+  readonly #keystream: AesCmKeystream;
+  readonly #hmac: HmacSha1;
+  readonly #salt: Buffer;
+  /** Scratch counter block; the keystream copies it before returning. */
+  readonly #iv = Buffer.alloc(16);
 
-/** Verifies the tag first (RFC 3711 §3.3 step 5), then decrypts. `packet` includes the tag. */
-export function cmUnprotectRtp(keys: SrtpSessionKeys, packet: Buffer, headerLength: number, roc: number, tagLength: number): Buffer {
-  const end = packet.length - tagLength;
-  const expected = hmacTag(keys.authKey, tagLength, packet.subarray(0, end), rocBytes(roc));
-  if (!timingSafeEqual(expected, packet.subarray(end))) throw new SrtpError('AUTH_FAILED', 'SRTP authentication tag mismatch');
-  const ssrc = packet.readUInt32BE(8);
-  const index = roc * 0x1_0000 + packet.readUInt16BE(2);
-  const out = Buffer.alloc(end);
-  packet.copy(out, 0, 0, headerLength);
-  aesCtr(keys.encryptionKey, aesCmIv(keys.salt, ssrc, index), packet.subarray(headerLength, end)).copy(out, headerLength);
-  return out;
-}
-
-/** RFC 3711 §3.4: header || encrypted body || E|SRTCP index || tag, the tag covering everything before it. */
-export function cmProtectRtcp(keys: SrtpSessionKeys, packet: Buffer, index: number, tagLength: number): Buffer {
-  const ssrc = packet.readUInt32BE(4);
-  const encrypted = aesCtr(keys.encryptionKey, aesCmIv(keys.salt, ssrc, index), packet.subarray(SRTCP_CLEAR_HEADER));
-  const out = Buffer.alloc(packet.length + 4 + tagLength);
-  packet.copy(out, 0, 0, SRTCP_CLEAR_HEADER);
-  encrypted.copy(out, SRTCP_CLEAR_HEADER);
-  out.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, packet.length);
-  hmacTag(keys.authKey, tagLength, out.subarray(0, packet.length + 4)).copy(out, packet.length + 4);
-  return out;
-}
-
-/** Returns the clear RTCP and its SRTCP index; decrypts only when the E flag is set (RFC 3711 §3.4). */
-export function cmUnprotectRtcp(keys: SrtpSessionKeys, packet: Buffer, tagLength: number): { packet: Buffer; index: number } {
-  const trailerAt = packet.length - tagLength - 4;
-  const expected = hmacTag(keys.authKey, tagLength, packet.subarray(0, packet.length - tagLength));
-  if (!timingSafeEqual(expected, packet.subarray(packet.length - tagLength))) throw new SrtpError('AUTH_FAILED', 'SRTCP authentication tag mismatch');
-  const word = packet.readUInt32BE(trailerAt);
-  const index = word & SRTCP_INDEX_MASK;
-  const out = Buffer.from(packet.subarray(0, trailerAt));
-  if (word & SRTCP_E_FLAG) {
-    const ssrc = packet.readUInt32BE(4);
-    aesCtr(keys.encryptionKey, aesCmIv(keys.salt, ssrc, index), packet.subarray(SRTCP_CLEAR_HEADER, trailerAt)).copy(out, SRTCP_CLEAR_HEADER);
+  constructor(keys: SrtpSessionKeys, tagLength: number) {
+    if (keys.salt.length < 14) throw new RangeError(`an AES-CM session salt is 112 bits, got ${keys.salt.length * 8}`);
+    if (!Number.isInteger(tagLength) || tagLength < 1 || tagLength > 20) throw new RangeError(`an HMAC-SHA1 tag is 1 to 20 bytes, got ${tagLength}`);
+    this.tagLength = tagLength;
+    this.#keystream = new AesCmKeystream(keys.encryptionKey);
+    this.#hmac = new HmacSha1(keys.authKey);
+    this.#salt = Buffer.from(keys.salt.subarray(0, 14));
   }
-  return { packet: out, index };
+
+  /** §4.1.1 with the 48-bit index given as its high 16 and low 32 bits, so no float arithmetic is needed. */
+  #setIv(ssrc: number, indexHigh: number, indexLow: number): Buffer {
+    const iv = this.#iv;
+    const salt = this.#salt;
+    salt.copy(iv, 0, 0, 4);
+    iv.writeUInt32BE((salt.readUInt32BE(4) ^ ssrc) >>> 0, 4);
+    iv.writeUInt16BE((salt.readUInt16BE(8) ^ indexHigh) & 0xffff, 8);
+    iv.writeUInt32BE((salt.readUInt32BE(10) ^ indexLow) >>> 0, 10);
+    return iv;
+  }
+
+  #rtpIv(packet: Buffer, roc: number): Buffer {
+    // i = 2^16 * ROC + SEQ (RFC 3711 §3.3.1): high 16 bits are ROC's high half, low 32 are ROC's low half || SEQ.
+    return this.#setIv(packet.readUInt32BE(8), roc >>> 16, ((roc & 0xffff) * 0x1_0000 + packet.readUInt16BE(2)) >>> 0);
+  }
+
+  /**
+   * RFC 3711 §3.1, §4.2: the header is authenticated but not encrypted; the tag covers header || encrypted payload ||
+   * ROC (the ROC is appended for the MAC only, never sent).
+   */
+  protectRtp(packet: Buffer, headerLength: number, roc: number): Buffer {
+    const end = packet.length;
+    // Every byte of `out` is written below (header, payload, tag), so the pooled unsafe allocation leaks nothing.
+    const out = Buffer.allocUnsafe(end + this.tagLength);
+    packet.copy(out, 0, 0, headerLength);
+    this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
+    writeTag(this.#hmac.mac(out, 0, end, roc), out, end, this.tagLength);
+    return out;
+  }
+
+  /** Verifies the tag first (RFC 3711 §3.3 step 5), then decrypts. `packet` includes the tag. */
+  unprotectRtp(packet: Buffer, headerLength: number, roc: number): Buffer {
+    const end = packet.length - this.tagLength;
+    if (!tagMatches(this.#hmac.mac(packet, 0, end, roc), packet, end, this.tagLength)) {
+      throw new SrtpError('AUTH_FAILED', 'SRTP authentication tag mismatch');
+    }
+    const out = Buffer.allocUnsafe(end);
+    packet.copy(out, 0, 0, headerLength);
+    this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
+    return out;
+  }
+
+  /** RFC 3711 §3.4: header || encrypted body || E|SRTCP index || tag, the tag covering everything before it. */
+  protectRtcp(packet: Buffer, index: number): Buffer {
+    const end = packet.length;
+    const out = Buffer.allocUnsafe(end + 4 + this.tagLength);
+    packet.copy(out, 0, 0, SRTCP_CLEAR_HEADER);
+    this.#keystream.xor(this.#setIv(packet.readUInt32BE(4), 0, index), packet, SRTCP_CLEAR_HEADER, end, out, SRTCP_CLEAR_HEADER);
+    out.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, end);
+    writeTag(this.#hmac.mac(out, 0, end + 4), out, end + 4, this.tagLength);
+    return out;
+  }
+
+  /** Returns the clear RTCP and its SRTCP index; decrypts only when the E flag is set (RFC 3711 §3.4). */
+  unprotectRtcp(packet: Buffer): { packet: Buffer; index: number } {
+    const tagAt = packet.length - this.tagLength;
+    const trailerAt = tagAt - 4;
+    if (!tagMatches(this.#hmac.mac(packet, 0, tagAt), packet, tagAt, this.tagLength)) {
+      throw new SrtpError('AUTH_FAILED', 'SRTCP authentication tag mismatch');
+    }
+    const word = packet.readUInt32BE(trailerAt);
+    const index = word & SRTCP_INDEX_MASK;
+    const out = Buffer.allocUnsafe(trailerAt);
+    if (word & SRTCP_E_FLAG) {
+      packet.copy(out, 0, 0, SRTCP_CLEAR_HEADER);
+      this.#keystream.xor(this.#setIv(packet.readUInt32BE(4), 0, index), packet, SRTCP_CLEAR_HEADER, trailerAt, out, SRTCP_CLEAR_HEADER);
+    } else {
+      packet.copy(out, 0, 0, trailerAt);
+    }
+    return { packet: out, index };
+  }
+}
+
+// One-shot forms (tests, tools): each builds a transform, so they cost more per packet than a kept AesCmTransform.
+
+export function cmProtectRtp(keys: SrtpSessionKeys, packet: Buffer, headerLength: number, roc: number, tagLength: number): Buffer {
+  return new AesCmTransform(keys, tagLength).protectRtp(packet, headerLength, roc);
+}
+
+export function cmUnprotectRtp(keys: SrtpSessionKeys, packet: Buffer, headerLength: number, roc: number, tagLength: number): Buffer {
+  return new AesCmTransform(keys, tagLength).unprotectRtp(packet, headerLength, roc);
+}
+
+export function cmProtectRtcp(keys: SrtpSessionKeys, packet: Buffer, index: number, tagLength: number): Buffer {
+  return new AesCmTransform(keys, tagLength).protectRtcp(packet, index);
+}
+
+export function cmUnprotectRtcp(keys: SrtpSessionKeys, packet: Buffer, tagLength: number): { packet: Buffer; index: number } {
+  return new AesCmTransform(keys, tagLength).unprotectRtcp(packet);
 }
