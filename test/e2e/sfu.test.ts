@@ -51,6 +51,23 @@ describe('SFU rooms in Chromium', () => {
   });
 });
 
+describe('a six-person SFU room in Chromium', () => {
+  const h = useCallHarness({ chromeArgs: ['--use-fake-device-for-media-stream=fps=15'] });
+
+  it('six participants publish 3-layer simulcast once each and each decodes the five others', async () => {
+    await h.server.createRoom({ id: 'sfu-six', topology: 'sfu' });
+    for (const name of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6']) await h.join('sfu-six', name);
+    const stats = await expectMediaFlowing(h.open, 2000, 60_000);
+    for (const [, s] of stats) expect(s).toHaveLength(5);
+    const snapshot = h.server.sfu!.snapshot();
+    const video = snapshot.flatMap((t) => (t.producers as Array<{ kind: string; layers: Array<{ rid?: string }> }>).filter((p) => p.kind === 'video'));
+    expect(video).toHaveLength(6);
+    for (const p of video) expect(p.layers.map((l) => l.rid)).toEqual(['q', 'h', 'f']);
+    // Each participant sends one copy up and receives five down: 6 × 5 video consumers.
+    expect(snapshot.flatMap((t) => (t.consumers as Array<{ kind: string }>).filter((c) => c.kind === 'video'))).toHaveLength(30);
+  });
+});
+
 describe('live topology switching in Chromium', () => {
   // A short return delay so that the test also sees the room go back to mesh.
   // 15 fps cameras: four pages encoding three layers each fit on two cores, so a frame gap measures the switch, not
@@ -107,3 +124,76 @@ describe('live topology switching in Chromium', () => {
 function meshMediaSenders(p: Participant): Promise<number> {
   return p.page.evaluate(() => [...window.parley!.room.participants.values()].reduce((n, r) => n + (r.peer && !r.peer.closed ? r.peer.pc.getSenders().filter((s) => s.track).length : 0), 0));
 }
+
+describe('SFU room features in Chromium', () => {
+  const h = useCallHarness({ keepAcrossTests: true, chromeArgs: ['--auto-select-desktop-capture-source=Entire screen', '--use-fake-device-for-media-stream=fps=15'] });
+  let ann: Participant;
+  let ben: Participant;
+
+  const framesOf = async (p: Participant, name: string) => (await remoteStats(p.page)).find((s) => s.name === name)?.framesDecoded ?? 0;
+
+  it('three participants join an SFU room and decode each other', async () => {
+    await h.server.createRoom({ id: 'sfu-features', topology: 'sfu' });
+    ann = await h.join('sfu-features', 'Ann');
+    ben = await h.join('sfu-features', 'Ben');
+    await h.join('sfu-features', 'Cat');
+    await expectMediaFlowing(h.open, 1000, 30_000);
+  });
+
+  it('chat goes through the server to everyone once', async () => {
+    await ann.page.getByRole('button', { name: /^Chat/ }).click();
+    await ann.page.getByLabel('message').fill('hello via the SFU room');
+    await ann.page.getByRole('button', { name: 'Send' }).click();
+    for (const p of h.open.slice(1)) {
+      await p.page.getByRole('button', { name: /^Chat/ }).click();
+      await waitUntil(async () => (await p.page.locator('.messages li[data-message-id] p').allTextContents()).includes('hello via the SFU room'), 5000, `${p.name} to see Ann's message`);
+      expect((await p.page.locator('.messages li[data-message-id]').count())).toBe(1);
+    }
+  });
+
+  it('a file sent in an SFU room arrives whole (over a direct data connection opened for it)', async () => {
+    await ann.page.getByRole('button', { name: /^Files/ }).click();
+    const sent = await ann.page.evaluate(async () => {
+      const bytes = new Uint8Array(3 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+      const hash = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+      const input = document.querySelector<HTMLInputElement>('input[type=file][aria-label="File to send"]')!;
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'sfu-room.bin'));
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return hash;
+    });
+    const received = await waitUntil(
+      () =>
+        ben.page.evaluate(async () => {
+          const t = window.parleyFiles?.transfers.find((x) => x.direction === 'incoming' && x.name === 'sfu-room.bin');
+          if (t?.state !== 'completed' || !t.file) return undefined;
+          return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', await t.file.arrayBuffer())), (b) => b.toString(16).padStart(2, '0')).join('');
+        }),
+      60_000,
+      'Ben to receive the file',
+      250,
+    );
+    expect(received).toBe(sent);
+  });
+
+  it('a screen share becomes its own tile with frames for the others', async () => {
+    await ann.page.getByRole('button', { name: 'Share screen' }).click();
+    const tile = ben.page.locator('figure.tile[data-kind="screen"]');
+    await waitUntil(async () => (await tile.count()) === 1, 15_000, 'the screen tile on Ben\'s page');
+    await waitUntil(async () => (await tile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth)) > 0, 15_000, 'screen frames on Ben\'s page');
+    await ann.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitUntil(async () => (await tile.count()) === 0, 15_000, 'the screen tile to go away');
+  });
+
+  it('camera off shows Ann as camera-off to the others (told through the server); camera on brings her video back', async () => {
+    const annVideoMuted = () => ben.page.evaluate((id) => window.parley!.room.participants.get(id)?.videoMuted, ann.id);
+    await ann.page.getByRole('button', { name: 'Stop video' }).click();
+    await waitUntil(async () => (await annVideoMuted()) === true, 5000, 'Ben to see Ann\'s camera off');
+    await ann.page.getByRole('button', { name: 'Start video' }).click();
+    await waitUntil(async () => (await annVideoMuted()) === false, 5000, 'Ben to see Ann\'s camera on');
+    const on = await framesOf(ben, 'Ann');
+    await waitUntil(async () => (await framesOf(ben, 'Ann')) > on + 20, 15_000, 'Ann\'s video frames rising on Ben\'s page');
+  });
+});
