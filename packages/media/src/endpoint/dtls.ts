@@ -63,8 +63,13 @@ export interface DtlsServerTransportOptions {
   onError: (error: Error) => void;
 }
 
-/** Profiles we offer in use_srtp, in preference order; werift supports these two (RFC 7714 §14.2, RFC 5764 §4.1.2). */
-const OFFERED_PROFILES: SrtpProfile[] = ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
+/**
+ * Profiles we accept in use_srtp, in preference order (the DTLS server picks); werift supports these two (RFC 7714
+ * §14.2, RFC 5764 §4.1.2). AES-CM first: with Node's crypto it is ~10 % cheaper per RTP packet and ~40 % per RTCP
+ * packet than GCM, whose IV can only be set by building a cipher per packet (bench/media/srtp.ts), and it is the
+ * profile every WebRTC endpoint must implement (RFC 8827 §6.5).
+ */
+const OFFERED_PROFILES: SrtpProfile[] = ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM'];
 
 /**
  * DTLS server role (we answer with a=setup:passive) over werift-dtls, fed datagram by datagram through an
