@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** Shared by every bench process: the secret the server and the load generators mint tokens with. */
 export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789';
 
-export type Part = 'join' | 'relay' | 'idle';
+export type Part = 'join' | 'join-sfu' | 'relay' | 'idle';
+const PARTS: readonly Part[] = ['join', 'join-sfu', 'relay', 'idle'];
 
 export interface BenchArgs {
   only: Part[];
@@ -14,15 +15,15 @@ export interface BenchArgs {
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  let only: Part[] = ['join', 'relay', 'idle'];
+  let only: Part[] = [...PARTS];
   let quick = false;
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg.startsWith('--only=')) {
       const parts = arg.slice('--only='.length).split(',');
-      for (const p of parts) if (p !== 'join' && p !== 'relay' && p !== 'idle') throw new Error(`--only: unknown part "${p}" (join, relay, idle)`);
+      for (const p of parts) if (!PARTS.includes(p as Part)) throw new Error(`--only: unknown part "${p}" (${PARTS.join(', ')})`);
       only = parts as Part[];
-    } else throw new Error(`unknown argument "${arg}" (use --only=join|relay|idle and --quick)`);
+    } else throw new Error(`unknown argument "${arg}" (use --only=${PARTS.join('|')} and --quick)`);
   }
   return { only, quick };
 }

@@ -142,11 +142,11 @@ const since = (s: JoinSample, from: keyof JoinMarks, to: keyof JoinMarks): numbe
   return a === undefined || b === undefined ? Number.NaN : b - a;
 };
 
-export async function runJoin({ quick }: { quick: boolean }): Promise<JoinSample[]> {
+export async function runJoin({ quick, topology = 'mesh' }: { quick: boolean; topology?: 'mesh' | 'sfu' }): Promise<JoinSample[]> {
   if (!inLoopbackNamespace()) throw new Error('refusing to start Chromium outside a loopback-only network namespace (PARLEY_NETNS=1, scripts/netns.mjs)');
   const joins = quick ? 3 : 12;
   const warmups = 1;
-  console.log(`\n## join: 2-party mesh in Chromium; ${warmups} warm-up + ${joins} measured joins against one publisher already in the room`);
+  console.log(`\n## join: 2-party ${topology === 'sfu' ? 'SFU room (through the server)' : 'mesh'} in Chromium; ${warmups} warm-up + ${joins} measured joins against one publisher already in the room`);
   console.log('t0 = joining page constructs its signaling WebSocket (Room.connect() started); frame = first remote frame presented (requestVideoFrameCallback)\n');
   const webDir = ensureWebBuild();
   let server: TestServer | undefined;
@@ -155,7 +155,8 @@ export async function runJoin({ quick }: { quick: boolean }): Promise<JoinSample
   try {
     server = await startTestServer({ log: { level: 'warn' } }, { webDir });
     chrome = await launchBrowser();
-    const roomId = 'bench-join';
+    const roomId = `bench-join-${topology}`;
+    await server.createRoom({ id: roomId, topology });
     const publisher = await withTimeout(joinRoom(chrome.browser, server.httpUrl, roomId, 'Publisher'), 30_000, 'publisher join');
     await sleep(1000); // the publisher's camera is running before anyone joins
     for (let i = 0; i < warmups + joins; i++) {

@@ -1,4 +1,4 @@
-// Entry point: `npm run bench:signaling [-- --only=join|relay|idle] [--quick]`, run inside a fresh
+// Entry point: `npm run bench:signaling [-- --only=join|join-sfu|relay|idle] [--quick]`, run inside a fresh
 // loopback-only network namespace by scripts/netns.mjs. Prints every figure it measures.
 import { cpus } from 'node:os';
 import { fmt, inLoopbackNamespace, machineCpu, parseArgs, sleep } from './common.ts';
@@ -42,6 +42,7 @@ for (const part of args.only) {
     for (let waited = 1; !args.quick && load > QUIET_PCT && waited < QUIET_WAIT_S; waited++) load = await backgroundLoad();
     console.log(`\n(background load before ${part}: ${fmt(load, 0)}% of one core used by other processes${load > QUIET_PCT ? ' — NOT quiet, expect noisy tails' : ''})`);
     if (part === 'join') await runJoin({ quick: args.quick });
+    else if (part === 'join-sfu') await runJoin({ quick: args.quick, topology: 'sfu' });
     else if (part === 'relay') await runRelay({ quick: args.quick });
     else await runIdle({ quick: args.quick });
   } catch (err) {
