@@ -39,10 +39,12 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ROOM_NOT_FOUND':
     case 'NOT_FOUND':
     case 'UNKNOWN_PARTICIPANT':
+    case 'UNKNOWN_PRODUCER':
       return 404;
     case 'RESUME_FAILED':
     case 'ROOM_FULL':
     case 'SESSION_CLOSED':
+    case 'WRONG_TOPOLOGY':
       return 409;
     case 'MESSAGE_TOO_LARGE':
       return 413;
@@ -51,6 +53,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'INTERNAL_ERROR':
       return 500;
     case 'CAPACITY_EXCEEDED':
+    case 'SFU_UNAVAILABLE':
       return 503;
     default:
       return 400;
