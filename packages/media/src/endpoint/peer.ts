@@ -189,6 +189,14 @@ export class EndpointPeer {
     return true;
   }
 
+  /**
+   * Drops the SRTP state (rollover counter, replay window) of an inbound SSRC the transport refuses or no longer
+   * routes: it exists only because a packet authenticated, and a peer that sprays SSRCs must not grow it.
+   */
+  forgetInboundSsrc(ssrc: number): void {
+    this.#keys?.inbound.deleteSsrc(ssrc);
+  }
+
   /** Addresses the endpoint routes here (authenticated by a Binding request). */
   addresses(): IceAddress[] {
     return [...this.#addresses.values()];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SrtpError } from '../errors.ts';
 import { serializeRtp } from '../rtp.ts';
 import {
-  ReplayWindow, SRTP_PROFILES, SrtpSession, deriveSessionKey, deriveSessionKeys, estimateRoc, gcmRtcpIv, splitDtlsSrtpKeyingMaterial, srtpProfileFromDtlsId, type SrtpProfile,
+  MAX_RECEIVE_SSRCS, ReplayWindow, SRTP_PROFILES, SrtpSession, deriveSessionKey, deriveSessionKeys, estimateRoc, gcmRtcpIv, splitDtlsSrtpKeyingMaterial, srtpProfileFromDtlsId, type SrtpProfile,
 } from './index.ts';
 
 const PROFILES = Object.keys(SRTP_PROFILES) as SrtpProfile[];
@@ -241,5 +241,28 @@ describe('SRTCP with the E flag clear (authenticated, not encrypted)', () => {
     expect(rx.unprotectRtcp(sealed).equals(clear)).toBe(true);
     sealed[10] = (sealed[10] as number) ^ 1;
     expect(code(() => new SrtpSession({ profile: 'AEAD_AES_128_GCM', masterKey, masterSalt }).unprotectRtcp(sealed))).toBe('AUTH_FAILED');
+  });
+});
+
+describe('receive state is bounded', () => {
+  it('keeps at most MAX_RECEIVE_SSRCS streams per direction, however many SSRCs authenticate', () => {
+    const keys = { profile: 'AES_CM_128_HMAC_SHA1_80' as const, masterKey: Buffer.alloc(16, 1), masterSalt: Buffer.alloc(14, 2) };
+    const sender = new SrtpSession(keys);
+    const receiver = new SrtpSession(keys);
+    for (let ssrc = 1; ssrc <= MAX_RECEIVE_SSRCS + 100; ssrc++) {
+      const rtp = Buffer.alloc(40);
+      rtp[0] = 0x80;
+      rtp[1] = 111;
+      rtp.writeUInt16BE(1, 2);
+      rtp.writeUInt32BE(ssrc, 8);
+      receiver.unprotectRtp(sender.protectRtp(rtp));
+      const rr = Buffer.alloc(8);
+      rr[0] = 0x80;
+      rr[1] = 201;
+      rr.writeUInt16BE(1, 2);
+      rr.writeUInt32BE(ssrc, 4);
+      receiver.unprotectRtcp(sender.protectRtcp(rr));
+    }
+    expect(receiver.ssrcCount).toBe(MAX_RECEIVE_SSRCS);
   });
 });

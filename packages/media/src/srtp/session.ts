@@ -27,6 +27,20 @@ type PacketTransform = AesCmTransform | AesGcmTransform;
 
 /** RFC 3711 §3.3.1: the ROC is 32 bits, so the packet index is 48 bits. */
 const MAX_ROC = 0xffff_ffff;
+/**
+ * Receive-side state is kept for at most this many SSRCs per direction; a new one evicts the oldest. A peer that
+ * holds the keys could otherwise grow our memory by sending from a fresh SSRC each packet (found by
+ * test/media/sfu-resources.test.ts).
+ */
+export const MAX_RECEIVE_SSRCS = 256;
+
+function setBounded<V>(map: Map<number, V>, key: number, value: V): void {
+  if (!map.has(key) && map.size >= MAX_RECEIVE_SSRCS) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
+}
 
 /**
  * One direction's SRTP/SRTCP crypto context (RFC 3711 §3.2): session keys derived once from the master key, and
@@ -101,7 +115,7 @@ export class SrtpSession {
     if (rejected) throw new SrtpError(rejected, `SRTP index ${index} of SSRC ${ssrc} is ${rejected === 'REPLAYED' ? 'a replay' : 'left of the replay window'}`);
     const clear = this.#rtp.unprotectRtp(packet, headerLength, roc);
     // Authenticated: only now may the stream state move (RFC 3711 §3.3.1 "after successful authentication").
-    if (!known) this.#recvRtp.set(ssrc, state);
+    if (!known) setBounded(this.#recvRtp, ssrc, state);
     if (roc > state.roc || (roc === state.roc && isNewerSeq(seq, state.highestSeq))) {
       state.roc = roc;
       state.highestSeq = seq;
@@ -153,7 +167,7 @@ export class SrtpSession {
     const rejected = window.check(index);
     if (rejected) throw new SrtpError(rejected, `SRTCP index ${index} of SSRC ${ssrc} is ${rejected === 'REPLAYED' ? 'a replay' : 'left of the replay window'}`);
     const clear = this.#rtcp.unprotectRtcp(packet);
-    this.#recvRtcp.set(ssrc, window);
+    setBounded(this.#recvRtcp, ssrc, window);
     window.accept(index);
     return clear.packet;
   }
