@@ -152,7 +152,9 @@ export class MeshPeer {
       this.#pendingTracks.push({ track, stream });
       return;
     }
-    this.#senders.set(track, this.pc.addTrack(track, stream));
+    const sender = this.pc.addTrack(track, stream);
+    this.#senders.set(track, sender);
+    capMeshResolution(sender, track);
   }
 
   removeTrack(track: MediaStreamTrack): void {
@@ -200,4 +202,22 @@ export class MeshPeer {
     this.pc.oniceconnectionstatechange = null;
     this.pc.close();
   }
+}
+
+/**
+ * A mesh sends one copy of the camera to every peer: cap each copy at 360 lines (the SFU gets the full capture as
+ * three simulcast layers instead). A 720p camera then costs a mesh participant a quarter of the encoding and
+ * uplink per peer. Screen shares (they have a displaySurface) keep their resolution: text must stay readable.
+ */
+export const MESH_MAX_HEIGHT = 360;
+
+function capMeshResolution(sender: RTCRtpSender, track: MediaStreamTrack): void {
+  const settings = track.getSettings() as MediaTrackSettings & { displaySurface?: string };
+  const height = settings.height ?? 0;
+  if (track.kind !== 'video' || settings.displaySurface !== undefined || height <= MESH_MAX_HEIGHT * 1.1) return;
+  const params = sender.getParameters();
+  const [encoding] = params.encodings ?? [];
+  if (!encoding) return;
+  encoding.scaleResolutionDownBy = height / MESH_MAX_HEIGHT;
+  sender.setParameters(params).catch(() => undefined);
 }

@@ -8,7 +8,9 @@ import type { MediaSourceKind } from '../participant.ts';
 export const CAMERA_SIMULCAST: readonly RTCRtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'f', maxBitrate: 1_500_000 },
+  // Off until the SFU says a tile needs it (layersWanted): a full-resolution encoder nobody watches is the
+  // most expensive thing a participant could run.
+  { rid: 'f', maxBitrate: 1_500_000, active: false },
 ];
 
 /** What the SFU calls a track: its kind and what the stream it belongs to carries. */

@@ -19,13 +19,21 @@ export interface LayerChoice {
 const AUDIO_RESERVE_BPS = 48_000;
 
 /**
+ * A tile whose size the subscriber has not told yet gets at most the middle layer (360p of a 720p camera): enough
+ * for a grid tile, and the full layer is not started at every publisher before anybody is known to need it.
+ */
+export function defaultLayer(layerCount: number): number {
+  return Math.min(1, layerCount - 1);
+}
+
+/**
  * The smallest layer at least as tall as the tile (within 10 %), else the tallest. A layer whose size we have not
  * seen (paused at the publisher, or no key frame yet) is assumed to be half the height of the one above it, the
  * scaling the SDK publishes with.
  */
 export function layerForTile(layers: readonly LayerStats[], tile: Preference | undefined): number | undefined {
   const top = layers.length - 1;
-  if (!tile) return top;
+  if (!tile) return defaultLayer(layers.length);
   if (tile.width === 0 || tile.height === 0) return undefined;
   const known = layers.findLastIndex((l) => l.height !== undefined);
   const heights = layers.map((l, i) => l.height ?? (known >= 0 ? (layers[known]?.height as number) / 2 ** (known - i) : 720 / 2 ** (top - i)));

@@ -1,6 +1,7 @@
 import { ActiveSpeakerDetector } from '../sfu/active-speaker.ts';
 import type { Consumer } from '../sfu/consumer.ts';
 import type { Producer } from '../sfu/producer.ts';
+import { defaultLayer } from './layer-policy.ts';
 
 /** A producer as the room knows it: who publishes it and what it is. */
 export interface RoutedProducer {
@@ -105,7 +106,7 @@ export class Router {
     // A layer stays on while some tile could use it, even if that subscriber's bandwidth does not allow it now:
     // a paused encoding has no bitrate or size to choose it by, and restarting one takes a key frame.
     for (const c of this.#consumers.get(routed.producer.id) ?? []) {
-      const preferred = this.#preferred.has(c) ? this.#preferred.get(c) : rids.length - 1;
+      const preferred = this.#preferred.has(c) ? this.#preferred.get(c) : defaultLayer(rids.length);
       if (preferred === undefined) continue;
       for (let i = 0; i <= preferred; i++) targets.add(i);
       if (c.currentLayer !== undefined) targets.add(c.currentLayer);

@@ -203,7 +203,11 @@ export class SfuTransport {
     let inbound = this.#inbound.get(ssrc);
     if (!inbound) {
       inbound = this.#bindSsrc(packet, ssrc);
-      if (!inbound) return;
+      if (!inbound) {
+        // Its SRTP state would outlive the drop: an SSRC nothing binds costs nothing per SSRC.
+        this.#peer?.forgetInboundSsrc(ssrc);
+        return;
+      }
     }
     if (this.#transportCcExtension !== undefined) {
       const at = findExtension(packet, this.#transportCcExtension);
@@ -270,6 +274,7 @@ export class SfuTransport {
       if (inbound.producer !== routed.producer) continue;
       this.#inbound.delete(ssrc);
       this.#feedback.forgetSsrc(ssrc);
+      this.#peer?.forgetInboundSsrc(ssrc);
     }
     this.#router.remove(routed.producer.id);
     routed.producer.close();
@@ -284,6 +289,8 @@ export class SfuTransport {
       producer: routed.producer,
       ssrc: plan.ssrc,
       payloadType: section.payloadType,
+      // Start on the lowest layer: its key frame is the smallest and comes first; the layer choice moves up from there.
+      targetLayer: 0,
       ...(section.extensions.transportCc !== undefined ? { transportCcExtensionId: section.extensions.transportCc } : {}),
       send: (packet, offset) => this.#sendRtp(packet, offset),
       onClose: () => this.#forgetConsumer(section.mid, consumer),
