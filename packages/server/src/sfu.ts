@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
 import { ProtocolError, type ClientMessage, type ProducerInfo } from '@parley/protocol';
 import type { Config } from './config.ts';
@@ -41,13 +42,11 @@ export class SfuService {
     const host = config.media.host ?? config.server.host;
     const listenAddress = host === 'localhost' ? '127.0.0.1' : host;
     try {
-      const endpoint = await MediaEndpoint.create({
-        listenAddress,
-        port: config.media.port,
-        ...(config.media.announcedAddress ? { announcedAddress: config.media.announcedAddress } : {}),
-      });
-      if (endpoint.announcedAddress === '0.0.0.0' || endpoint.announcedAddress === '::') {
-        logger.warn('media.host is a wildcard address: set media.announcedAddress to the address clients reach (SFU rooms fail otherwise)');
+      const wildcard = listenAddress === '0.0.0.0' || listenAddress === '::';
+      const announcedAddress = config.media.announcedAddress ?? (wildcard ? firstLanAddress() : undefined);
+      const endpoint = await MediaEndpoint.create({ listenAddress, port: config.media.port, ...(announcedAddress ? { announcedAddress } : {}) });
+      if (wildcard && !config.media.announcedAddress) {
+        logger.warn({ announcedAddress: endpoint.announcedAddress }, 'media.host is a wildcard address: the SFU announces this interface address; set media.announcedAddress if clients reach the server at another one');
       }
       logger.info({ address: endpoint.hostCandidate }, 'SFU media endpoint listening (UDP)');
       return new SfuService(endpoint, logger, metrics);
@@ -215,4 +214,12 @@ export class SfuService {
     for (const room of [...this.#rooms]) this.releaseRoom(room);
     await this.endpoint.close();
   }
+}
+
+/** The first non-internal IPv4 address of this machine, what LAN clients most likely reach. */
+function firstLanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
 }
