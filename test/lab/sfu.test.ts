@@ -19,7 +19,7 @@ const open: LabParticipant[] = [];
 const browserFor = (network: string) => pool.get(lab.network(network).client);
 
 beforeAll(async () => {
-  lab = Lab.create(['a', 'b', 'c'].map((name) => ({ name, type: 'full-cone' as const })));
+  lab = Lab.create([...['a', 'b', 'c'].map((name) => ({ name, type: 'full-cone' as const })), { name: 'blocked', type: 'udp-blocked' as const }]);
   server = await startLabServer(lab, { rooms: { topology: 'sfu' } });
   pool = new BrowserPool((ns) => launchInNamespace(lab, ns, server.certificate.spki, ['--use-fake-device-for-media-stream=fps=15']));
 }, 60_000);
@@ -100,5 +100,22 @@ describe('SFU on namespace links', () => {
     } finally {
       removeLoss();
     }
+  });
+
+  it('a participant on a UDP-blocked network reaches the SFU through a relay of the built-in TURN server', async () => {
+    await join('a', 'blocked', 'Fred');
+    const gina = await join('blocked', 'blocked', 'Gina');
+    const atGina = await waitUntil(
+      async () => {
+        const s = await statsOf(gina, 'Fred');
+        return s && s.framesDecoded > 30 && s.audioBytesReceived > 0 ? s : undefined;
+      },
+      45_000,
+      'Gina to decode Fred through the SFU',
+      500,
+    );
+    // Her one SFU connection goes through a relay candidate: UDP never left her network.
+    expect(atGina.candidatePairType).toBe('relay');
+    expect(atGina.connectionState).toBe('connected');
   });
 });
