@@ -11,6 +11,11 @@ import type { Session } from './session.ts';
 /** Transport feedback (TWCC) every 50 ms; speaker detection and layer bookkeeping every 250 ms. */
 const TICK_MS = 50;
 const ROUTER_EVERY = 5;
+/**
+ * An SFU connection that has sent nothing for this long is closed and its producers end for everyone: RFC 7675
+ * consent expires after 30 s without checks, and browsers check every ~5 s while the connection lives.
+ */
+export const SFU_IDLE_TIMEOUT_MS = 30_000;
 
 type SfuOfferMessage = Extract<ClientMessage, { type: 'sfuOffer' }>;
 
@@ -200,6 +205,13 @@ export class SfuService {
       }
     }
     if (this.#ticks % ROUTER_EVERY !== 0) return;
+    for (const [sessionId, { transport, room }] of this.#transports) {
+      const peer = transport.peer;
+      if (!peer || now - peer.lastReceivedAt < SFU_IDLE_TIMEOUT_MS) continue;
+      this.#log.info({ room: room.id, participant: transport.ownerId }, 'SFU connection silent for 30 s: closed');
+      this.#transports.delete(sessionId);
+      this.#announce(room, [], transport.close());
+    }
     for (const room of this.#rooms) {
       try {
         room.router?.tick(now);

@@ -81,6 +81,7 @@ export class EndpointPeer {
   readonly #addresses = new Map<string, IceAddress>();
   readonly #dtls: DtlsServerTransport;
   #selected: IceAddress | undefined;
+  #lastReceivedAt = performance.now();
   #iceState: IceState = 'new';
   #keys: DtlsSrtpKeys | undefined;
 
@@ -127,6 +128,14 @@ export class EndpointPeer {
     if (this.#iceState === 'connected') this.#iceState = 'checking';
   }
 
+  /**
+   * When this peer last sent us anything (a check, DTLS, SRTP). Browsers send consent checks every ~5 s
+   * (RFC 7675 §5.1), so a long silence means the client is gone.
+   */
+  get lastReceivedAt(): number {
+    return this.#lastReceivedAt;
+  }
+
   get iceState(): IceState {
     return this.#iceState;
   }
@@ -154,6 +163,7 @@ export class EndpointPeer {
    */
   handleBinding(address: IceAddress, nominated: boolean): boolean {
     if (this.closed) return false;
+    this.#lastReceivedAt = performance.now();
     const key = `${address.address}:${address.port}`;
     if (!this.#addresses.has(key)) {
       if (this.#addresses.size >= MAX_ADDRESSES_PER_PEER) return false;
@@ -205,6 +215,7 @@ export class EndpointPeer {
   /** A non-STUN datagram from one of this peer's addresses, already classified by RFC 7983. */
   handleDatagram(kind: PacketKind, datagram: Buffer): void {
     if (this.closed) return;
+    this.#lastReceivedAt = performance.now();
     switch (kind) {
       case 'dtls':
         this.stats.dtlsDatagrams++;
