@@ -14,6 +14,8 @@ import { chooseLayers, type Preference } from './layer-policy.ts';
 
 /** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
 const MAX_INBOUND_SSRCS = 32;
+/** How often each subscriber's layers are chosen again. */
+const LAYER_INTERVAL_MS = 250;
 
 export interface PublishRequest {
   source: string;
@@ -64,6 +66,7 @@ export class SfuTransport {
   #ridExtension: number | undefined;
   #transportCcExtension: number | undefined;
   #closed = false;
+  #layersChosenAt = -Infinity;
 
   constructor(options: { id: string; ownerId: string; endpoint: MediaEndpoint; router: Router }) {
     this.id = options.id;
@@ -153,8 +156,12 @@ export class SfuTransport {
   /** Periodic work: transport feedback, reports, and layer choice. Call every ~50 ms. */
   tick(now: number): void {
     if (this.#closed || !this.#peer?.outboundSrtp) return;
-    this.#feedback.tick(now, this.consumers());
-    const chosen = chooseLayers(this.#feedback.estimate, this.consumers(), this.#preferences);
+    const consumers = this.consumers();
+    this.#feedback.tick(now, consumers);
+    // Feedback every tick (50 ms); layers four times a second: a switch waits for a key frame anyway.
+    if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
+    this.#layersChosenAt = now;
+    const chosen = chooseLayers(this.#feedback.estimate, consumers, this.#preferences);
     for (const [consumer, choice] of chosen) {
       this.#router.setPreferred(consumer, choice.preferred);
       if (choice.layer === undefined) {

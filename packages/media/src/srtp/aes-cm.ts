@@ -83,7 +83,9 @@ export class AesCmTransform {
     if (!tagMatches(this.#hmac.mac(packet, 0, end, roc), packet, end, this.tagLength)) {
       throw new SrtpError('AUTH_FAILED', 'SRTP authentication tag mismatch');
     }
-    const out = Buffer.allocUnsafe(end);
+    // Its own memory, not a slice of Node's shared 8 KiB pool: a received packet is kept in the SFU's NACK cache
+    // for seconds, and a pooled one would keep the whole slab (and the short-lived packets around it) alive.
+    const out = Buffer.allocUnsafeSlow(end);
     packet.copy(out, 0, 0, headerLength);
     this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
     return out;
