@@ -15,6 +15,8 @@ describe('mesh calls in Chromium', () => {
   });
 
   it('four participants in a mesh each decode three remote videos', async () => {
+    // A mesh room by choice: an `auto` room (the default) would move four people to the SFU.
+    await h.server.createRoom({ id: 'four', topology: 'mesh' });
     for (const name of ['Ann', 'Ben', 'Cat', 'Dan']) await h.join('four', name);
     const stats = await expectMediaFlowing(h.open, 2000, 45_000);
     for (const [, s] of stats) expect(s).toHaveLength(3);

@@ -74,25 +74,30 @@ describe('live topology switching in Chromium', () => {
   // CPU starvation.
   const h = useCallHarness({ server: { rooms: { meshReturnDelayMs: 1500 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15'] });
 
-  async function expectNoLongGaps(open: Participant[], during: () => Promise<void>, what: string): Promise<void> {
-    for (const p of open) await resetFrameMonitor(p.page);
-    await during();
+  /** Every tile on every page in `open` kept presenting frames (gaps ≤ 500 ms) since the monitors were reset. */
+  async function expectNoLongGaps(open: Participant[], what: string): Promise<void> {
     for (const p of open) {
       const tiles = await readFrameMonitor(p.page);
-      const others = open.filter((o) => o !== p).map((o) => o.id);
+      console.log(`${what}, at ${p.name}: ${Object.entries(tiles).map(([id, t]) => `${open.find((o) => o.id === id)?.name ?? id} ${t.frames} frames, longest gap ${t.maxGapMs} ms`).join('; ')}`);
       const gaps = JSON.stringify(await longFrameGaps(p.page));
-      for (const id of others) {
-        const t = tiles[id];
-        expect(t, `${p.name} has a tile for ${id} (${what})`).toBeDefined();
-        expect(t!.frames, `${p.name}: frames of ${id} during ${what}`).toBeGreaterThan(10);
-        expect(t!.maxGapMs, `${p.name}: longest frame gap of ${id} during ${what} (gaps over 250 ms: ${gaps})`).toBeLessThanOrEqual(500);
+      for (const o of open.filter((x) => x !== p)) {
+        const t = tiles[o.id];
+        expect(t, `${p.name} has a tile for ${o.name} (${what})`).toBeDefined();
+        expect(t!.frames, `${p.name}: frames of ${o.name} during ${what}`).toBeGreaterThan(10);
+        expect(t!.maxGapMs, `${p.name}: longest frame gap of ${o.name} during ${what} (gaps over 250 ms: ${gaps})`).toBeLessThanOrEqual(500);
       }
     }
   }
 
-  it('an auto room goes mesh → SFU when the 4th joins and back to mesh when it shrinks, no tile freezing over 500 ms', async () => {
-    await h.server.createRoom({ id: 'auto', topology: 'auto', meshMax: 3 });
-    const first = [await h.join('auto', 'Ann'), await h.join('auto', 'Ben'), await h.join('auto', 'Cat')];
+  const resetAll = async (open: Participant[]) => {
+    for (const p of open) await resetFrameMonitor(p.page);
+  };
+
+  // meshMax 2 (the default is 3): the same switch with three browsers instead of four, so that two cores carry the
+  // pages of a make-before-break switch without starving their renderers, which is what the gap limit measures.
+  it('an auto room goes mesh → SFU when participant meshMax + 1 joins and back to mesh when it shrinks, no tile freezing over 500 ms', async () => {
+    await h.server.createRoom({ id: 'auto', topology: 'auto', meshMax: 2 });
+    const first = [await h.join('auto', 'Ann'), await h.join('auto', 'Ben')];
     await expectMediaFlowing(first, 1000, 30_000);
     for (const p of first) {
       expect((await sfuState(p)).topology).toBe('mesh');
@@ -100,23 +105,23 @@ describe('live topology switching in Chromium', () => {
     }
     await new Promise((r) => setTimeout(r, 1500));
 
-    let dan: Participant | undefined;
-    await expectNoLongGaps(first, async () => {
-      dan = await h.join('auto', 'Dan');
-      for (const p of h.open) await waitUntil(async () => (await sfuState(p)).topology === 'sfu', 10_000, `${p.name} to switch to the SFU`);
-      await expectMediaFlowing(h.open, 1000, 30_000);
-      // Mesh media is gone once everybody receives everybody through the SFU (make before break, then break).
-      for (const p of first) await waitUntil(async () => (await sfuState(p)).meshPeers === 0 || (await meshMediaSenders(p)) === 0, 15_000, `${p.name} to stop sending mesh media`);
-    }, 'the switch to the SFU');
+    // Cat's page loads and her camera starts before the measurement (on her own machine, in real life); the
+    // measured window starts as she presses Join and covers the whole switch.
+    const cat = await h.join('auto', 'Cat', { beforeJoin: () => resetAll(first) });
+    for (const p of h.open) await waitUntil(async () => (await sfuState(p)).topology === 'sfu', 10_000, `${p.name} to switch to the SFU`);
+    await expectMediaFlowing(h.open, 1000, 30_000);
+    // Mesh media is gone once everybody receives everybody through the SFU (make before break, then break).
+    for (const p of first) await waitUntil(async () => (await meshMediaSenders(p)) === 0, 15_000, `${p.name} to stop sending mesh media`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await expectNoLongGaps(first, 'the switch to the SFU');
 
-    const stayers = first.slice(0, 2);
-    await expectNoLongGaps(stayers, async () => {
-      await dan!.page.getByRole('button', { name: 'Leave' }).click();
-      await first[2]!.page.getByRole('button', { name: 'Leave' }).click();
-      for (const p of stayers) await waitUntil(async () => (await sfuState(p)).topology === 'mesh', 10_000, `${p.name} to return to mesh`);
-      await waitUntil(async () => (await metric(h.server.httpUrl, 'parley_sfu_transports')) === 0, 15_000, 'SFU connections to close after the return to mesh');
-      await expectMediaFlowing(stayers, 1000, 30_000);
-    }, 'the return to mesh');
+    const stayers = first;
+    await resetAll(stayers);
+    await cat.page.getByRole('button', { name: 'Leave' }).click();
+    for (const p of stayers) await waitUntil(async () => (await sfuState(p)).topology === 'mesh', 10_000, `${p.name} to return to mesh`);
+    await waitUntil(async () => (await metric(h.server.httpUrl, 'parley_sfu_transports')) === 0, 15_000, 'SFU connections to close after the return to mesh');
+    await expectMediaFlowing(stayers, 1000, 30_000);
+    await expectNoLongGaps(stayers, 'the return to mesh');
   });
 });
 

@@ -45,6 +45,8 @@ export interface JoinOptions {
   blockEventSource?: boolean;
   /** Deny camera and microphone. */
   denyMedia?: boolean;
+  /** Runs on the pre-join screen (page loaded, camera on, name typed), just before Join is pressed. */
+  beforeJoin?: () => Promise<void>;
 }
 
 export interface Participant {
@@ -106,6 +108,7 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
   const query = options.transport ? `?transport=${options.transport}` : '';
   await page.goto(`${baseUrl}/r/${roomId}${query}`);
   await page.getByLabel('Your name').fill(name);
+  await options.beforeJoin?.();
   await page.getByRole('button', { name: 'Join' }).click();
   await page.waitForFunction(() => window.parley?.room.signal.state === 'connected', undefined, { timeout: 20_000 });
   const id = await page.evaluate(() => window.parley?.room.local?.id ?? '');

@@ -50,7 +50,7 @@ export const ConfigSchema = z
         topology: z.enum(['mesh', 'sfu', 'auto']).default('auto'),
         /** For `auto`: the largest mesh. Participant meshMax + 1 switches the room to the SFU. */
         meshMax: z.number().int().min(1).max(16).default(3),
-        /** For `auto`: an SFU room that has shrunk to meshMax − 1 or fewer goes back to mesh after this long. */
+        /** For `auto`: an SFU room back at meshMax or fewer returns to mesh once it has stayed so for this long. */
         meshReturnDelayMs: z.number().int().min(0).default(10_000),
       })
       .prefault({}),

@@ -333,7 +333,7 @@ export class SignalingService {
 
   /**
    * The topology policy after a join or leave: an `auto` room past `meshMax` moves to the SFU at once; one that
-   * shrank well below it returns to mesh after `meshReturnDelayMs` (hysteresis: a leave-and-rejoin does not flap).
+   * shrank back to `meshMax` returns to mesh after staying so for `meshReturnDelayMs` (a leave-and-rejoin does not flap).
    */
   #applyTopology(room: Room, newcomer?: string): void {
     const decision = nextTopology(room.policy, room.topology, room.size, room.meshMax);

@@ -12,9 +12,9 @@ describe('nextTopology', () => {
     expect(nextTopology('auto', 'mesh', 4, 3)).toBe('sfu');
   });
 
-  it('returns to mesh only below meshMax, with a delay (hysteresis)', () => {
-    expect(nextTopology('auto', 'sfu', 3, 3)).toBe('sfu');
-    expect(nextTopology('auto', 'sfu', 2, 3)).toBe('return-later');
-    expect(nextTopology('auto', 'mesh', 2, 3)).toBe('mesh');
+  it('returns to mesh at meshMax or fewer, only after a delay (hysteresis)', () => {
+    expect(nextTopology('auto', 'sfu', 4, 3)).toBe('sfu');
+    expect(nextTopology('auto', 'sfu', 3, 3)).toBe('return-later');
+    expect(nextTopology('auto', 'mesh', 3, 3)).toBe('mesh');
   });
 });

@@ -4,12 +4,13 @@ import type { Topology, TopologyPolicy } from '@parley/protocol';
 export type TopologyDecision = Topology | 'return-later';
 
 /**
- * `auto`: participant meshMax + 1 moves the room to the SFU; a room that shrank to meshMax − 1 or fewer (one below
- * the switch point, so one leave-and-rejoin does not flap) may return to mesh. Fixed policies never move.
+ * `auto`: participant meshMax + 1 moves the room to the SFU at once; a room back at meshMax or fewer returns to
+ * mesh only after staying that small for `meshReturnDelayMs` (the caller's timer is the hysteresis: someone who
+ * leaves and rejoins, or a room hovering at the threshold, does not flap). Fixed policies never move.
  */
 export function nextTopology(policy: TopologyPolicy, current: Topology, size: number, meshMax: number): TopologyDecision {
   if (policy !== 'auto') return policy;
   if (size > meshMax) return 'sfu';
-  if (current === 'sfu' && size <= meshMax - 1) return 'return-later';
+  if (current === 'sfu') return 'return-later';
   return current;
 }

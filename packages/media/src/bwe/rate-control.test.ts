@@ -33,9 +33,9 @@ describe('AimdRateControl (draft-ietf-rmcat-gcc-02 §5.5)', () => {
     expect(aimd.update('normal', 500_000, 1400)).toBeCloseTo(425_000 * 1.08, 3); // normal again: increase
   });
 
-  it('never exceeds 1.5 × acknowledged + 100 kbit/s, nor its bounds', () => {
+  it('never exceeds 2.5 × acknowledged + 300 kbit/s, nor its bounds', () => {
     const aimd = new AimdRateControl({ initialBitrate: 3_000_000, ...bounds });
-    expect(aimd.update('normal', 1_000_000, 0)).toBe(1_600_000);
+    expect(aimd.update('normal', 1_000_000, 0)).toBe(2_800_000);
     expect(aimd.update('overusing', 10_000, 1000)).toBe(50_000);
     const capped = new AimdRateControl({ initialBitrate: 9_900_000, ...bounds });
     capped.update('normal', undefined, 0);

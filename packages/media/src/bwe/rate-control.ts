@@ -4,7 +4,9 @@ import type { BandwidthUsage } from './overuse-detector.ts';
  * The delay-based rate controller (draft-ietf-rmcat-gcc-02 §5.5): a three-state machine driven by the over-use
  * signal. Increase is multiplicative, η = 1.08 per second; decrease sets the rate to β = 0.85 of the delivered
  * (acknowledged) rate R̂; and, since an SFU sends only what it forwards, the rate never runs ahead of what was
- * delivered by more than 1.5 × R̂ + 100 kbit/s (§5.5 bounds it by 1.5 × R̂).
+ * delivered by more than 2.5 × R̂ + 300 kbit/s. (§5.5 bounds it by 1.5 × R̂, for a sender that probes with padding;
+ * an SFU that does not probe needs room for the next simulcast layer, e.g. 180p at ~150 kbit/s to 360p at
+ * ~500 kbit/s, or a subscriber could never be moved up: the layer choice then finds out by trying.)
  */
 
 export type RateControlState = 'hold' | 'increase' | 'decrease';
@@ -20,8 +22,8 @@ const INCREASE_PER_SECOND = 1.08;
 /** §5.5 β. */
 const DECREASE_FACTOR = 0.85;
 /** Headroom over the acknowledged rate. */
-const ACKED_HEADROOM_FACTOR = 1.5;
-const ACKED_HEADROOM_BPS = 100_000;
+const ACKED_HEADROOM_FACTOR = 2.5;
+const ACKED_HEADROOM_BPS = 300_000;
 /** One multiplicative step never spans more than a second, however long since the last update. */
 const MAX_INCREASE_STEP_MS = 1000;
 /**

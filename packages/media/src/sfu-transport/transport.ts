@@ -16,6 +16,8 @@ import { chooseLayers, type Preference } from './layer-policy.ts';
 const MAX_INBOUND_SSRCS = 32;
 /** How often each subscriber's layers are chosen again. */
 const LAYER_INTERVAL_MS = 250;
+/** How long a new consumer stays on the lowest layer. */
+const WARM_UP_MS = 2500;
 
 export interface PublishRequest {
   source: string;
@@ -59,6 +61,7 @@ export class SfuTransport {
   readonly #producersByMid = new Map<string, RoutedProducer>();
   readonly #consumersByMid = new Map<string, Consumer>();
   readonly #consumersBySsrc = new Map<number, Consumer>();
+  readonly #consumerStarted = new WeakMap<Consumer, number>();
   readonly #preferences = new Map<string, Preference>();
   readonly #inbound = new Map<number, Inbound>();
   readonly #cname = randomBytes(8).toString('base64url');
@@ -169,7 +172,11 @@ export class SfuTransport {
         continue;
       }
       if (consumer.paused) consumer.resume();
-      if (consumer.targetLayer !== choice.layer) consumer.setTargetLayer(choice.layer);
+      // A new subscription stays on the lowest layer for its first seconds: its first frames come sooner, and a
+      // subscriber taking on many streams at once (a room switching to the SFU) decodes small ones while its
+      // old connections wind down.
+      const layer = now - (this.#consumerStarted.get(consumer) ?? 0) < WARM_UP_MS ? 0 : choice.layer;
+      if (consumer.targetLayer !== layer) consumer.setTargetLayer(layer);
     }
   }
 
@@ -304,6 +311,7 @@ export class SfuTransport {
     });
     this.#consumersByMid.set(section.mid, consumer);
     this.#consumersBySsrc.set(plan.ssrc, consumer);
+    this.#consumerStarted.set(consumer, performance.now());
     this.#router.addConsumer(consumer);
   }
 
