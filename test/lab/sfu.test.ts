@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { remoteStats, waitUntil, type RemoteMediaStats } from '../support/browser.ts';
 import { BrowserPool } from './call.ts';
 import { joinRoom, launchInNamespace, type LabParticipant } from './chromium.ts';
@@ -24,8 +24,12 @@ beforeAll(async () => {
   pool = new BrowserPool((ns) => launchInNamespace(lab, ns, server.certificate.spki, ['--use-fake-device-for-media-stream=fps=15']));
 }, 60_000);
 
-afterAll(async () => {
+// Each scenario alone on the machine: the browsers of the last one would otherwise still be encoding.
+afterEach(async () => {
   for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+});
+
+afterAll(async () => {
   await pool?.closeAll();
   await server?.stop();
   const escaped = lab?.guardCounts().filter((g) => g.packets !== 0) ?? [];
@@ -52,23 +56,22 @@ describe('SFU on namespace links', () => {
     // Carol's router sends her at most 300 kbit/s (htb on the LAN side: her downlink).
     const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
     try {
-      const result = await waitUntil(
-        async () => {
-          const [atBob, atCarol] = [await statsOf(bob, 'Alice'), await statsOf(carol, 'Alice')];
-          if (!atBob || !atCarol || atBob.frameWidth === 0 || atCarol.frameWidth === 0) return undefined;
-          return atCarol.frameWidth <= 320 && atBob.frameWidth >= 640 ? { atBob, atCarol } : undefined;
-        },
-        45_000,
-        'Carol to receive Alice at ≤ 320 px wide while Bob receives ≥ 640 px',
-        1000,
-      );
-      // And it keeps playing: frames still rise for Carol on the low layer. (Two remote low layers and two Opus
-      // streams fill 300 kbit/s, so the frame rate is a few per second, not the camera's 15.)
-      const before = result.atCarol.framesDecoded;
-      await new Promise((r) => setTimeout(r, 3000));
-      const after = await statsOf(carol, 'Alice');
-      expect(after?.framesDecoded ?? 0).toBeGreaterThan(before + 6);
-      expect(after?.frameWidth).toBeLessThanOrEqual(320);
+      // Let the estimates settle (Bob gets a high layer), then watch Carol for 5 s.
+      await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
+      await new Promise((r) => setTimeout(r, 8000));
+      const first = await statsOf(carol, 'Alice');
+      const widths: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        widths.push((await statsOf(carol, 'Alice'))?.frameWidth ?? 0);
+      }
+      const last = await statsOf(carol, 'Alice');
+      // The low layer (320 × 180 of a 1280 × 720 camera) nearly all the time: the SFU may try a higher layer
+      // now and then (it learns a link's size by trying), and backs off.
+      expect(widths.filter((w) => w > 0 && w <= 320).length, `Carol's widths of Alice, once a second: ${widths.join(', ')}`).toBeGreaterThanOrEqual(4);
+      expect((await statsOf(bob, 'Alice'))?.frameWidth, 'Bob keeps a high layer').toBeGreaterThanOrEqual(640);
+      // And it keeps playing: two remote low layers and two Opus streams fill most of 300 kbit/s.
+      expect((last?.framesDecoded ?? 0) - (first?.framesDecoded ?? 0), 'frames Carol decoded of Alice in 5 s').toBeGreaterThan(15);
       void alice;
     } finally {
       removeLimit();

@@ -14,10 +14,10 @@ describe('sendEncodingsFor', () => {
   it('gives the camera three layers, lowest first, and copies (no shared objects)', () => {
     const a = sendEncodingsFor('camera')!;
     expect(a.map((e) => e.rid)).toEqual(['q', 'h', 'f']);
-    expect(a.map((e) => e.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
+    expect(a.map((e) => e.maxBitrate)).toEqual([100_000, 500_000, 1_500_000]);
     expect(a[0]!.scaleResolutionDownBy).toBe(4);
     a[0]!.maxBitrate = 1;
-    expect(CAMERA_SIMULCAST[0]!.maxBitrate).toBe(150_000);
+    expect(CAMERA_SIMULCAST[0]!.maxBitrate).toBe(100_000);
   });
 
   it('gives a screen and audio one encoding', () => {

@@ -6,7 +6,7 @@ import type { MediaSourceKind } from '../participant.ts';
  * go into a=rid / a=simulcast (RFC 8851, RFC 8853); the SFU forwards one of them to each subscriber.
  */
 export const CAMERA_SIMULCAST: readonly RTCRtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   // Off until the SFU says a tile needs it (layersWanted): a full-resolution encoder nobody watches is the
   // most expensive thing a participant could run.

@@ -32,7 +32,9 @@ export class MediaFeedback {
   readonly stats: MediaFeedbackStats = { rtcpIn: 0, rtcpMalformed: 0, nacksIn: 0, keyframeRequestsIn: 0, twccIn: 0, twccOut: 0, reportsOut: 0 };
   readonly #send: (rtcp: Buffer) => void;
   readonly #responder: TwccResponder;
-  readonly #estimator = new SendSideEstimator();
+  // Start as Chrome does (300 kbit/s there), a little higher: the lowest layers of a few tiles fit, and upgrades
+  // wait until the feedback says the link carries them.
+  readonly #estimator = new SendSideEstimator({ initialBitrate: 500_000 });
   readonly #receive = new Map<number, ReceiveStreamStats>();
   #transportSeq = randomInt(0, 0x1_0000);
   #lastReport = 0;

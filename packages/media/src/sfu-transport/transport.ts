@@ -11,6 +11,7 @@ import { extensionText, findExtension } from './header-extension.ts';
 import type { RoutedProducer, Router } from './router.ts';
 import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
 import { chooseLayers, type Preference } from './layer-policy.ts';
+import { UpgradeGuard } from './upgrade-guard.ts';
 
 /** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
 const MAX_INBOUND_SSRCS = 32;
@@ -62,6 +63,7 @@ export class SfuTransport {
   readonly #consumersByMid = new Map<string, Consumer>();
   readonly #consumersBySsrc = new Map<number, Consumer>();
   readonly #consumerStarted = new WeakMap<Consumer, number>();
+  readonly #upgrades = new UpgradeGuard();
   readonly #preferences = new Map<string, Preference>();
   readonly #inbound = new Map<number, Inbound>();
   readonly #cname = randomBytes(8).toString('base64url');
@@ -175,7 +177,14 @@ export class SfuTransport {
       // A new subscription stays on the lowest layer for its first seconds: its first frames come sooner, and a
       // subscriber taking on many streams at once (a room switching to the SFU) decodes small ones while its
       // old connections wind down.
-      const layer = now - (this.#consumerStarted.get(consumer) ?? 0) < WARM_UP_MS ? 0 : choice.layer;
+      const warming = now - (this.#consumerStarted.get(consumer) ?? 0) < WARM_UP_MS;
+      let layer = warming ? 0 : choice.layer;
+      if (layer > consumer.targetLayer) {
+        if (!warming && !this.#upgrades.canUpgrade(now)) layer = consumer.targetLayer;
+        else if (!warming) this.#upgrades.upgraded(now);
+      } else if (layer < consumer.targetLayer && (choice.preferred === undefined || layer < choice.preferred)) {
+        this.#upgrades.downgraded(now);
+      }
       if (consumer.targetLayer !== layer) consumer.setTargetLayer(layer);
     }
   }
