@@ -344,7 +344,8 @@ export class SfuTransport {
       return;
     }
     if (transportSeqOffset >= 0) this.#feedback.stampTransportSequence(packet, transportSeqOffset, performance.now());
-    if (peer.send(srtp.protectRtp(packet))) this.stats.rtpOut++;
+    // Consumers hand over fresh packets with tail room for the tag (FORWARDED_TAIL_ROOM): encrypt without a copy.
+    if (peer.send(srtp.protectRtpInPlace(packet))) this.stats.rtpOut++;
   }
 
   #sendRtcp(packet: Buffer): void {

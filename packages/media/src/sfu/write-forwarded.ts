@@ -9,6 +9,12 @@ import { rewriteVp8Descriptor } from './vp8.ts';
  * two-byte form above), then the payload without padding. Publisher extensions are dropped: their ids belong to the
  * publisher's negotiation. VP8 ids are rewritten when `pictureId`/`tl0PicIdx` are not negative.
  */
+/**
+ * Writable bytes every forwarded packet has after its end, inside its own allocation: room for the SRTP tag (10
+ * bytes for AES-CM, 16 for GCM), so the transport can encrypt it in place instead of copying it once more.
+ */
+export const FORWARDED_TAIL_ROOM = 16;
+
 export function writeForwarded(
   source: Buffer, view: RtpView, ssrc: number, payloadType: number, sequenceNumber: number, timestamp: number,
   transportCcId: number, pictureId: number, tl0PicIdx: number,
@@ -16,7 +22,8 @@ export function writeForwarded(
   const csrcBytes = view.csrcCount * 4;
   const extBytes = transportCcId > 0 ? 8 : 0;
   const header = 12 + csrcBytes + extBytes;
-  const out = Buffer.allocUnsafe(header + view.payloadEnd - view.payloadOffset);
+  const length = header + view.payloadEnd - view.payloadOffset;
+  const out = Buffer.allocUnsafe(length + FORWARDED_TAIL_ROOM).subarray(0, length);
   out[0] = 0x80 | (extBytes ? 0x10 : 0) | view.csrcCount;
   out[1] = (view.marker ? 0x80 : 0) | payloadType;
   out[2] = sequenceNumber >>> 8;

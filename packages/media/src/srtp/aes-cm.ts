@@ -77,6 +77,19 @@ export class AesCmTransform {
     return out;
   }
 
+  /**
+   * `protectRtp` without the copy: encrypts `packet`'s payload where it is and writes the tag into the
+   * `tagLength` bytes after it, which must be the caller's own (see FORWARDED_TAIL_ROOM). Returns the SRTP packet,
+   * a view over the same memory.
+   */
+  protectRtpInPlace(packet: Buffer, headerLength: number, roc: number): Buffer {
+    const end = packet.length;
+    const out = Buffer.from(packet.buffer, packet.byteOffset, end + this.tagLength);
+    this.#keystream.xor(this.#rtpIv(packet, roc), out, headerLength, end, out, headerLength);
+    writeTag(this.#hmac.mac(out, 0, end, roc), out, end, this.tagLength);
+    return out;
+  }
+
   /** Verifies the tag first (RFC 3711 §3.3 step 5), then decrypts. `packet` includes the tag. */
   unprotectRtp(packet: Buffer, headerLength: number, roc: number): Buffer {
     const end = packet.length - this.tagLength;

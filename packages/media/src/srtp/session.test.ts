@@ -266,3 +266,24 @@ describe('receive state is bounded', () => {
     expect(receiver.ssrcCount).toBe(MAX_RECEIVE_SSRCS);
   });
 });
+
+describe('protectRtpInPlace', () => {
+  it('gives the same SRTP bytes as protectRtp, for every profile, using the tail room after the packet', () => {
+    for (const profile of PROFILES) {
+      const { keyLength, saltLength } = SRTP_PROFILES[profile];
+      const keys = { profile, masterKey: Buffer.alloc(keyLength, 3), masterSalt: Buffer.alloc(saltLength, 4) };
+      const copying = new SrtpSession(keys);
+      const inPlace = new SrtpSession(keys);
+      const receiver = new SrtpSession(keys);
+      for (let seq = 65530; seq < 65540; seq++) {
+        const clear = serializeRtp({ marker: false, payloadType: 96, sequenceNumber: seq & 0xffff, timestamp: seq * 3000, ssrc: 0x1234, csrcs: [], extensions: new Map(), paddingLength: 0, payload: Buffer.alloc(300 + seq % 7, seq & 0xff) });
+        const withTail = Buffer.alloc(clear.length + 16, 0xee).subarray(0, clear.length);
+        clear.copy(withTail);
+        const expected = copying.protectRtp(clear);
+        const got = inPlace.protectRtpInPlace(withTail);
+        expect(got.equals(expected), `${profile} seq ${seq}`).toBe(true);
+        expect(receiver.unprotectRtp(got).equals(clear)).toBe(true);
+      }
+    }
+  });
+});

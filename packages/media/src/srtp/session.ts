@@ -76,6 +76,11 @@ export class SrtpSession {
   protectRtp(bytes: Uint8Array): Buffer {
     const packet = asBuffer(bytes);
     const headerLength = rtpHeaderLength(packet);
+    return this.#rtp.protectRtp(packet, headerLength, this.#sendRoc(packet));
+  }
+
+  /** The ROC to send `packet` with, advancing the sender's state (RFC 3711 §3.3.1). */
+  #sendRoc(packet: Buffer): number {
     const ssrc = packet.readUInt32BE(8);
     const seq = packet.readUInt16BE(2);
     let state = this.#sendRtp.get(ssrc);
@@ -87,7 +92,18 @@ export class SrtpSession {
       state.roc = roc;
       state.highestSeq = seq;
     }
-    return this.#rtp.protectRtp(packet, headerLength, roc);
+    return roc;
+  }
+
+  /**
+   * `protectRtp` for a packet the caller owns with at least 16 writable bytes after it in the same allocation
+   * (FORWARDED_TAIL_ROOM): AES-CM encrypts it in place and appends the tag there, no copy. The packet's bytes are
+   * consumed: afterwards they are ciphertext. GCM (which Node encrypts only into new buffers) copies as usual.
+   */
+  protectRtpInPlace(packet: Buffer): Buffer {
+    if (!(this.#rtp instanceof AesCmTransform)) return this.protectRtp(packet);
+    const headerLength = rtpHeaderLength(packet);
+    return this.#rtp.protectRtpInPlace(packet, headerLength, this.#sendRoc(packet));
   }
 
   /** SRTP → RTP, following RFC 3711 §3.3: estimate the index, check replay, authenticate, decrypt, then update. */
