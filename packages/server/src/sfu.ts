@@ -119,7 +119,14 @@ export class SfuService {
     // A producer that ended while this offer was on its way is answered inactive, not an error: the client
     // learns of it from producerRemoved and the rest of its offer still applies.
     if (!entry) {
-      const transport = new SfuTransport({ id: randomBytes(6).toString('base64url'), ownerId: session.participant.id, endpoint: this.endpoint, router });
+      const transport = new SfuTransport({
+        id: randomBytes(6).toString('base64url'),
+        ownerId: session.participant.id,
+        endpoint: this.endpoint,
+        router,
+        // A certificate that does not match the offer's fingerprint, or no SRTP profile in common: media cannot flow.
+        onDtlsFailed: (error) => this.#log.warn({ room: room.id, participant: session.participant.id, err: error.message }, 'SFU DTLS handshake failed'),
+      });
       entry = { transport, room };
       this.#transports.set(session.id, entry);
     }

@@ -73,7 +73,10 @@ export class SfuTransport {
   #closed = false;
   #layersChosenAt = -Infinity;
 
-  constructor(options: { id: string; ownerId: string; endpoint: MediaEndpoint; router: Router }) {
+  readonly #onDtlsFailed: ((error: Error) => void) | undefined;
+
+  constructor(options: { id: string; ownerId: string; endpoint: MediaEndpoint; router: Router; onDtlsFailed?: (error: Error) => void }) {
+    this.#onDtlsFailed = options.onDtlsFailed;
     this.id = options.id;
     this.ownerId = options.ownerId;
     this.#endpoint = options.endpoint;
@@ -213,6 +216,7 @@ export class SfuTransport {
     const peer = this.#endpoint.createPeer({ remoteUsernameFragment: remoteUfrag, remoteFingerprint });
     peer.events.on('rtp', (packet, ssrc) => this.#onRtp(packet, ssrc));
     peer.events.on('rtcp', (packet) => this.#feedback.onRtcp(packet, (ssrc) => this.#consumersBySsrc.get(ssrc)));
+    peer.events.on('dtlsFailed', (error) => this.#onDtlsFailed?.(error));
     peer.events.on('dtlsConnected', () => {
       // A consumer created before the keys existed waits for its first key frame: ask now that we can send.
       for (const c of this.#consumersByMid.values()) c.handleKeyframeRequest();
