@@ -7,6 +7,7 @@ import { SignalClient, type SignalClientOptions, type SignalState } from './sign
 import type { TransportKind } from './transports/types.ts';
 import { MediaPaths, type StatsSource } from './sfu/paths.ts';
 import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
+import { MediaStateAnnouncer } from './announcer.ts';
 
 export interface RoomOptions extends SignalClientOptions {
   /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
@@ -55,11 +56,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly chat: Chat;
   readonly participants = new Map<string, RemoteParticipant>();
   local: LocalParticipantInfo | undefined;
-  /** What each published stream carries (stream id → source), told to everyone. */
-  readonly #sources = new Map<string, MediaSourceKind>();
-  readonly #controlChannels = new Map<string, RTCDataChannel>();
-  #mediaState = { audio: true, video: true };
-  #sentMediaState = '';
+  readonly #announcer: MediaStateAnnouncer;
   #activeSpeaker: string | undefined;
   #speaking: string[] = [];
   readonly #paths: MediaPaths;
@@ -68,6 +65,7 @@ export class Room extends Emitter<RoomEvents> {
   constructor(options: RoomOptions) {
     super();
     this.signal = new SignalClient(options);
+    this.#announcer = new MediaStateAnnouncer(this.signal);
     this.chat = new Chat(this);
     this.#paths = new MediaPaths({
       signal: this.signal,
@@ -79,12 +77,7 @@ export class Room extends Emitter<RoomEvents> {
       connectionStateChanged: (p, state) => this.emit('peerConnectionStateChanged', p, state),
       controlChannelOpened: (p, channel) => this.#onControlChannel(p, channel),
       dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
-      sendControl: (id, message) => {
-        const channel = this.#controlChannels.get(id);
-        if (channel?.readyState !== 'open') return false;
-        channel.send(message);
-        return true;
-      },
+      sendControl: (id, message) => this.#announcer.sendControl(id, message),
       log: (message, detail) => options.log?.(message, detail),
     });
     this.signal.on('welcome', (w) => this.#onWelcome(w));
@@ -131,10 +124,10 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Sends these tracks to every participant (renegotiates as needed); a screen goes as `source` 'screen'. */
   publish(stream: MediaStream, tracks: MediaStreamTrack[] = stream.getTracks(), source: MediaSourceKind = 'camera'): void {
-    if (this.#sources.get(stream.id) !== source) {
-      this.#sources.set(stream.id, source);
+    if (this.#announcer.sources.get(stream.id) !== source) {
+      this.#announcer.sources.set(stream.id, source);
       // Say what the stream is before its tracks arrive, so a screen gets its own tile at once.
-      this.#announceSources();
+      this.#announcer.announce();
     }
     for (const track of tracks) this.#paths.publish(track, stream, source);
   }
@@ -142,8 +135,8 @@ export class Room extends Emitter<RoomEvents> {
   unpublish(track: MediaStreamTrack): void {
     const entry = this.#paths.unpublish(track);
     if (entry && !this.#paths.local.some((t) => t.stream === entry.stream)) {
-      this.#sources.delete(entry.stream.id);
-      this.#announceSources();
+      this.#announcer.sources.delete(entry.stream.id);
+      this.#announcer.announce();
     }
   }
 
@@ -188,15 +181,14 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Tells everyone whether our microphone and camera are on (for the muted marks on their side). */
   setMediaState(state: { audio: boolean; video: boolean }): void {
-    this.#mediaState = { ...state };
-    this.#announceSources();
+    this.#announcer.setMediaState(state);
   }
 
   #onWelcome(welcome: Welcome): void {
     this.#iceServers = welcome.iceServers as RTCIceServer[];
     const self = welcome.room.participants.find((p) => p.id === welcome.participantId);
     this.local = { id: welcome.participantId, identity: self?.identity ?? '', name: self?.name ?? '' };
-    this.#sendMediaState(!welcome.resumed);
+    this.#announcer.sendToServer(!welcome.resumed);
     if (welcome.resumed) return; // state continues; missed notifications follow
     // A fresh session (first join, or a rejoin after the old one expired): rebuild from the room state.
     this.#paths.close();
@@ -221,29 +213,9 @@ export class Room extends Emitter<RoomEvents> {
 
   #removeParticipant(p: RemoteParticipant, reason: string): void {
     if (!this.participants.delete(p.id)) return;
-    this.#controlChannels.delete(p.id);
+    this.#announcer.forget(p.id);
     this.#paths.participantLeft(p);
     this.emit('participantLeft', p, reason);
-  }
-
-  #currentMediaState(): MediaState {
-    return { ...this.#mediaState, sources: Object.fromEntries([...this.#sources].slice(0, 16)) };
-  }
-
-  #announceSources(): void {
-    const message = JSON.stringify({ t: 'sources', ...this.#currentMediaState() });
-    for (const channel of this.#controlChannels.values()) if (channel.readyState === 'open') channel.send(message);
-    this.#sendMediaState(false);
-  }
-
-  /** The same announcement through the server (it reaches everyone, in every topology), when it changed. */
-  #sendMediaState(force: boolean): void {
-    if (this.signal.state !== 'connected') return; // the next welcome sends it
-    const state = this.#currentMediaState();
-    const key = JSON.stringify(state);
-    if (!force && key === this.#sentMediaState) return;
-    this.#sentMediaState = key;
-    this.signal.send({ type: 'mediaState', ...state });
   }
 
   #applyMediaState(p: RemoteParticipant, state: MediaState): void {
@@ -254,15 +226,11 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   #onControlChannel(p: RemoteParticipant, channel: RTCDataChannel): void {
-    this.#controlChannels.set(p.id, channel);
-    channel.send(JSON.stringify({ t: 'sources', ...this.#currentMediaState() }));
+    this.#announcer.addChannel(p.id, channel);
     channel.addEventListener('message', (event: MessageEvent) => {
       if (typeof event.data !== 'string' || this.#paths.handleControl(p.id, event.data)) return;
       const state = parseSourcesMessage(event.data);
       if (state) this.#applyMediaState(p, state);
-    });
-    channel.addEventListener('close', () => {
-      if (this.#controlChannels.get(p.id) === channel) this.#controlChannels.delete(p.id);
     });
     this.emit('controlChannelOpened', p, channel);
   }
