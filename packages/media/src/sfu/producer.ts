@@ -1,3 +1,4 @@
+import { NackRetries } from './nack-retries.ts';
 import { addSeq, seqDiff } from '../seq.ts';
 import { AudioLevelWindow } from './audio-level.ts';
 import type { Consumer } from './consumer.ts';
@@ -50,6 +51,7 @@ export class Producer {
   };
   readonly now: () => number;
   readonly #s = this.stats as ProducerStats;
+  readonly #retries = new NackRetries();
   readonly #options: ProducerOptions;
   readonly #layers: ProducerLayer[];
   readonly #ssrcToLayer = new Map<number, number>();
@@ -120,6 +122,7 @@ export class Producer {
           return;
         }
         s.outOfOrder++;
+        this.#retries.received(info.ssrc, seq);
       } else {
         if (d > 1 && d <= MAX_NACK_GAP + 1) this.#nack(info.ssrc, highest, d - 1);
         state.highestSeq = seq;
@@ -211,6 +214,7 @@ export class Producer {
 
   /** Frees the caches and closes every consumer (each gets its `onClose`). Idempotent. */
   close(): void {
+    this.#retries.clear();
     if (this.#closed) return;
     this.#closed = true;
     const consumers = this.#consumers;
@@ -247,9 +251,23 @@ export class Producer {
     const request = this.#options.requestRetransmission;
     if (!request) return;
     const seqs = new Array<number>(missing); // only on loss, never on the steady path
-    for (let i = 0; i < missing; i++) seqs[i] = addSeq(highest, i + 1);
+    const now = this.now();
+    for (let i = 0; i < missing; i++) {
+      seqs[i] = addSeq(highest, i + 1);
+      this.#retries.add(ssrc, seqs[i] as number, now);
+    }
     this.#s.nacksSent++;
     request(ssrc, seqs);
+  }
+
+  /** Asks the publisher again for lost packets whose retransmission has not come (call every ~50 ms). */
+  retryNacks(now = this.now()): void {
+    const request = this.#options.requestRetransmission;
+    if (!request || this.#retries.size === 0) return;
+    for (const [ssrc, seqs] of this.#retries.due(now)) {
+      this.#s.nacksSent++;
+      request(ssrc, seqs);
+    }
   }
 
   #inspectVideo(packet: Buffer, info: PacketInfo, layer: ProducerLayer): void {
