@@ -1,5 +1,17 @@
 import type { ChatMessage, NotificationBody, Participant, ProducerInfo, RoomState, RoomInfo, Topology, TopologyPolicy } from '@parley/protocol';
-import type { Router } from '@parley/media';
+import type { RoutedProducer, Router } from '@parley/media';
+
+/** How the room announces a producer (producerAdded, welcome.room.producers). */
+export function producerInfo(r: RoutedProducer): ProducerInfo {
+  return {
+    id: r.producer.id,
+    participantId: r.ownerId,
+    kind: r.producer.kind,
+    source: r.source as ProducerInfo['source'],
+    streamId: r.streamId,
+    ...(r.producer.rids ? { layers: r.producer.rids } : {}),
+  };
+}
 import type { Session } from './session.ts';
 
 /** A room: who is in it, and fan-out of notifications to them. Knows nothing about transports. */
@@ -31,15 +43,7 @@ export class Room {
 
   /** What participants publish to the SFU, as announced to others. */
   producers(): ProducerInfo[] {
-    if (!this.router) return [];
-    return this.router.producers().map((r) => ({
-      id: r.producer.id,
-      participantId: r.ownerId,
-      kind: r.producer.kind,
-      source: r.source as ProducerInfo['source'],
-      streamId: r.streamId,
-      ...(r.producer.rids ? { layers: r.producer.rids } : {}),
-    }));
+    return this.router ? this.router.producers().map(producerInfo) : [];
   }
 
   get size(): number {

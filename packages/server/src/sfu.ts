@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
-import { ProtocolError, type ClientMessage, type ProducerInfo } from '@parley/protocol';
+import { ProtocolError, type ClientMessage } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import type { Room } from './room.ts';
+import { producerInfo, type Room } from './room.ts';
 import type { Session } from './session.ts';
 
 /** Transport feedback (TWCC) every 50 ms; speaker detection and layer bookkeeping every 250 ms. */
@@ -195,8 +195,7 @@ export class SfuService {
   #announce(room: Room, added: RoutedProducer[], removed: RoutedProducer[]): void {
     for (const routed of removed) room.broadcast({ type: 'producerRemoved', producerId: routed.producer.id, participantId: routed.ownerId }, routed.ownerId);
     for (const routed of added) {
-      const producer = room.producers().find((p: ProducerInfo) => p.id === routed.producer.id);
-      if (producer) room.broadcast({ type: 'producerAdded', producer }, routed.ownerId);
+      room.broadcast({ type: 'producerAdded', producer: producerInfo(routed) }, routed.ownerId);
       this.#log.debug({ room: room.id, participant: routed.ownerId, producer: routed.producer.id, kind: routed.producer.kind, layers: routed.producer.rids }, 'producer added');
     }
   }

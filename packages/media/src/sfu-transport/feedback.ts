@@ -59,13 +59,13 @@ export class MediaFeedback {
   }
 
   /** Every inbound RTP packet, for receiver reports (loss, jitter). */
-  onMediaPacket(packet: Buffer, ssrc: number, clockRate: number): void {
+  onMediaPacket(packet: Buffer, ssrc: number, clockRate: number, arrivalMs: number): void {
     let stream = this.#receive.get(ssrc);
     if (!stream) {
       if (this.#receive.size >= MAX_RECEIVE_STREAMS) return;
       this.#receive.set(ssrc, (stream = new ReceiveStreamStats(ssrc, clockRate)));
     }
-    stream.onPacket(packet.readUInt16BE(2), packet.readUInt32BE(4), performance.now());
+    stream.onPacket(packet.readUInt16BE(2), packet.readUInt32BE(4), arrivalMs);
   }
 
   /** Writes the next transport-wide sequence number into an outbound packet and remembers it for the estimate. */

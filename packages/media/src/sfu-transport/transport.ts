@@ -237,11 +237,12 @@ export class SfuTransport {
         return;
       }
     }
+    const arrivalMs = performance.now();
     if (this.#transportCcExtension !== undefined) {
       const at = findExtension(packet, this.#transportCcExtension);
-      if (at >= 0 && at + 2 <= packet.length) this.#feedback.onTransportSequence(packet.readUInt16BE(at), performance.now(), ssrc);
+      if (at >= 0 && at + 2 <= packet.length) this.#feedback.onTransportSequence(packet.readUInt16BE(at), arrivalMs, ssrc);
     }
-    this.#feedback.onMediaPacket(packet, ssrc, inbound.producer.clockRate);
+    this.#feedback.onMediaPacket(packet, ssrc, inbound.producer.clockRate, arrivalMs);
     inbound.producer.receive(packet, inbound.layer);
   }
 
