@@ -19,7 +19,7 @@ const open: LabParticipant[] = [];
 const browserFor = (network: string) => pool.get(lab.network(network).client);
 
 beforeAll(async () => {
-  lab = Lab.create([...['a', 'b', 'c'].map((name) => ({ name, type: 'full-cone' as const })), { name: 'blocked', type: 'udp-blocked' as const }]);
+  lab = Lab.create([...['a', 'b', 'c'].map((name) => ({ name, type: 'full-cone' as const })), { name: 'blocked', type: 'udp-blocked' as const }, { name: 'only443', type: 'tcp443-only' as const }]);
   server = await startLabServer(lab, { rooms: { topology: 'sfu' } });
   pool = new BrowserPool((ns) => launchInNamespace(lab, ns, server.certificate.spki, ['--use-fake-device-for-media-stream=fps=15']));
 }, 60_000);
@@ -106,7 +106,7 @@ describe('SFU on namespace links', () => {
     }
   });
 
-  it('a participant on a UDP-blocked network reaches the SFU through a relay of the built-in TURN server', async () => {
+  it('a participant on a UDP-blocked network reaches the SFU directly over ICE-TCP, with no relay', async () => {
     await join('a', 'blocked', 'Fred');
     const gina = await join('blocked', 'blocked', 'Gina');
     const atGina = await waitUntil(
@@ -118,8 +118,27 @@ describe('SFU on namespace links', () => {
       'Gina to decode Fred through the SFU',
       500,
     );
-    // Her one SFU connection goes through a relay candidate: UDP never left her network.
-    expect(atGina.candidatePairType).toBe('relay');
+    // Her one SFU connection is a TCP connection of her own to the SFU's TCP port (RFC 6544): not a relay.
+    expect(atGina.candidateProtocol).toBe('tcp');
+    expect(atGina.candidatePairType).not.toBe('relay');
     expect(atGina.connectionState).toBe('connected');
+  });
+
+  it('a participant whose network lets only TCP 443 out reaches the SFU through the built-in TURN server over TLS', async () => {
+    await join('a', 'only443', 'Hal');
+    const ivy = await join('only443', 'only443', 'Ivy');
+    const atIvy = await waitUntil(
+      async () => {
+        const s = await statsOf(ivy, 'Hal');
+        return s && s.framesDecoded > 30 && s.audioBytesReceived > 0 ? s : undefined;
+      },
+      45_000,
+      'Ivy to decode Hal through the SFU',
+      500,
+    );
+    // Neither the SFU's UDP nor its TCP port is reachable from her network: only the relay on 443 is.
+    expect(atIvy.candidatePairType).toBe('relay');
+    expect(atIvy.candidateProtocol).toBe('tls');
+    expect(atIvy.connectionState).toBe('connected');
   });
 });

@@ -1,89 +1,8 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attr, StunMessageBuilder, StunMethod, decodeMessage, readErrorCode, readXorAddress, shortTermKey, verifyIntegrity } from '@parley/stun';
-import { DtlsClient } from 'werift-dtls/lib/dtls/src/index.js';
-import { MediaEndpoint, SRTP_PROFILES, SrtpSession, createDtlsCertificate, serializeRtp, splitDtlsSrtpKeyingMaterial, type DtlsCertificate, type EndpointPeer } from '@parley/media';
-
-/** A client socket on loopback that separates DTLS records (handed to werift) from everything else (kept). */
-class Client {
-  readonly socket: Socket = createSocket('udp4');
-  readonly inbox: Buffer[] = [];
-  onDtls: (datagram: Buffer) => void = () => undefined;
-
-  constructor(readonly server: { address: string; port: number }) {
-    this.socket.on('message', (m) => (m[0] !== undefined && m[0] >= 20 && m[0] <= 63 ? this.onDtls(m) : this.inbox.push(m)));
-  }
-
-  async bind(): Promise<this> {
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  send(datagram: Uint8Array): void {
-    this.socket.send(datagram, this.server.port, this.server.address);
-  }
-
-  async next(timeoutMs = 1000): Promise<Buffer | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    return this.inbox.shift();
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function bindingRequest(username: string, password: string, useCandidate = true): Buffer {
-  const b = new StunMessageBuilder(StunMethod.Binding, 'request').text(Attr.USERNAME, username).uint32(Attr.PRIORITY, 1853824767);
-  b.add(Attr['ICE-CONTROLLING'], Buffer.alloc(8, 7));
-  if (useCandidate) b.add(Attr['USE-CANDIDATE'], Buffer.alloc(0));
-  return b.encode({ integrity: shortTermKey(password), fingerprint: true });
-}
-
-const rtp = (seq: number, ssrc: number, payloadType: number): Buffer =>
-  serializeRtp({ marker: false, payloadType, sequenceNumber: seq, timestamp: seq * 960, ssrc, csrcs: [], extensions: new Map(), paddingLength: 0, payload: Buffer.alloc(120, seq & 0xff) });
-
-/** ICE check with USE-CANDIDATE, then a werift DTLS client, as a browser would; returns its SRTP sender. */
-async function connect(client: Client, peer: EndpointPeer, certificate: DtlsCertificate): Promise<{ srtp: SrtpSession; dtls: DtlsClient }> {
-  client.send(bindingRequest(`${peer.iceParameters.usernameFragment}:cli1`, peer.iceParameters.password));
-  const response = decodeMessage((await client.next()) as Buffer);
-  expect(response.cls).toBe('success');
-  expect(verifyIntegrity(response, shortTermKey(peer.iceParameters.password))).toBe(true);
-  expect(readXorAddress(response, Attr['XOR-MAPPED-ADDRESS'])?.port).toBe((client.socket.address()).port);
-  const dtls = new DtlsClient({
-    transport: {
-      type: 'udp',
-      address: client.socket.address(),
-      closed: false,
-      onData: () => undefined,
-      send: async (data) => client.send(data),
-      close: async () => undefined,
-    },
-    cert: certificate.certPem,
-    key: certificate.keyPem,
-    signatureHash: { hash: 4, signature: 3 },
-    srtpProfiles: [SRTP_PROFILES.AES_CM_128_HMAC_SHA1_80.dtlsId as 1],
-    extendedMasterSecret: true,
-  });
-  client.onDtls = (m) => dtls.transport.socket.onData(m, ['127.0.0.1', 0]);
-  const connected = new Promise<void>((resolve) => dtls.onConnect.once(() => resolve()));
-  // werift's connect() resolves only after its first retransmission timer (500 ms): wait for the event instead.
-  dtls.connect().catch(() => undefined);
-  await connected;
-  const profile = 'AES_CM_128_HMAC_SHA1_80';
-  const { keyLength, saltLength } = SRTP_PROFILES[profile];
-  const keys = splitDtlsSrtpKeyingMaterial(profile, dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (keyLength + saltLength)));
-  return { srtp: new SrtpSession({ profile, masterKey: keys.client.masterKey, masterSalt: keys.client.masterSalt }), dtls };
-}
+import { decodeMessage, readErrorCode } from '@parley/stun';
+import { MediaEndpoint, createDtlsCertificate, type DtlsCertificate } from '@parley/media';
+import { UdpClient as Client, connect, dtlsClient, rtp, until } from './endpoint-client.ts';
+import { bindingRequest } from './webrtc-client.ts';
 
 describe('MediaEndpoint on a real UDP socket', () => {
   let endpoint: MediaEndpoint;
@@ -195,15 +114,7 @@ describe('MediaEndpoint on a real UDP socket', () => {
     const failed = new Promise<Error>((resolve) => peer.events.on('dtlsFailed', resolve));
     client.send(bindingRequest(`${peer.iceParameters.usernameFragment}:cli2`, peer.iceParameters.password));
     await client.next();
-    const dtls = new DtlsClient({
-      transport: { type: 'udp', address: client.socket.address(), closed: false, onData: () => undefined, send: async (d) => client.send(d), close: async () => undefined },
-      cert: impostor.certPem,
-      key: impostor.keyPem,
-      signatureHash: { hash: 4, signature: 3 },
-      srtpProfiles: [1],
-      extendedMasterSecret: true,
-    });
-    client.onDtls = (m) => dtls.transport.socket.onData(m, ['127.0.0.1', 0]);
+    const dtls = dtlsClient(client, impostor);
     dtls.connect().catch(() => undefined);
     expect((await failed).message).toMatch(/does not match the SDP fingerprint/);
     expect(peer.dtlsState).toBe('failed');

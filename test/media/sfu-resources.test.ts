@@ -1,7 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaEndpoint, Router, SfuTransport, createDtlsCertificate, type Consumer, type DtlsCertificate, type Producer } from '@parley/media';
+import { memoryAfterGc } from './memory.ts';
 import { WebRtcClient, joinSfu, opusRtp, until, type Joined } from './webrtc-client.ts';
 
 /**
@@ -9,22 +8,6 @@ import { WebRtcClient, joinSfu, opusRtp, until, type Joined } from './webrtc-cli
  * participants, a publisher that vanishes takes its consumers with it, and a subscriber that cannot receive does
  * not make the server hold packets for it.
  */
-
-/** A full collection: `global.gc` when node runs with --expose-gc, else the same function taken from a fresh context. */
-const gc: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed) return exposed;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
-/** Heap plus ArrayBuffer memory (packet Buffers live outside the JS heap), after collecting twice. */
-function memoryAfterGc(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 /** Active handles and requests by type ('UDPWrap', 'Timeout', …). */
 function resources(): Map<string, number> {

@@ -128,6 +128,8 @@ export interface RemoteMediaStats {
   nackCount: number;
   packetsLost: number;
   candidatePairType: string | undefined;
+  /** The selected pair's local candidate protocol ('udp' | 'tcp'); for a relay, the protocol to the TURN server. */
+  candidateProtocol: string | undefined;
 }
 
 /** What this page receives from each remote participant, read from RTCPeerConnection.getStats(). */
@@ -144,6 +146,7 @@ export function remoteStats(page: Page): Promise<RemoteMediaStats[]> {
       let nackCount = 0;
       let packetsLost = 0;
       let candidatePairType: string | undefined;
+      let candidateProtocol: string | undefined;
       // Mesh: that participant's own peer connection; SFU: their share of the one SFU connection.
       const source = room.statsSource(p.id);
       if (source) {
@@ -164,10 +167,11 @@ export function remoteStats(page: Page): Promise<RemoteMediaStats[]> {
             const pair = byId.get(s.selectedCandidatePairId as string);
             const local = pair && byId.get(pair.localCandidateId as string);
             candidatePairType = local?.candidateType as string | undefined;
+            candidateProtocol = (local?.relayProtocol ?? local?.protocol) as string | undefined;
           }
         }
       }
-      out.push({ participantId: p.id, name: p.name, connectionState: p.connectionState, framesDecoded, frameWidth, audioBytesReceived, freezeCount, nackCount, packetsLost, candidatePairType });
+      out.push({ participantId: p.id, name: p.name, connectionState: p.connectionState, framesDecoded, frameWidth, audioBytesReceived, freezeCount, nackCount, packetsLost, candidatePairType, candidateProtocol });
     }
     return out;
   });

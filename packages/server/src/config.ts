@@ -138,6 +138,8 @@ export const ConfigSchema = z
         /** Interface the UDP socket binds; defaults to server.host. */
         host: z.string().min(1).optional(),
         port: z.number().int().min(0).max(65535).default(40000),
+        /** ICE-TCP (RFC 6544) port for clients whose network blocks UDP; default the same number as `port`; false: none. */
+        tcpPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
         /** The IP address clients reach the SFU at, written into its ICE candidate (needed behind NAT, or with host 0.0.0.0). */
         announcedAddress: z.ipv4().or(z.ipv6()).optional(),
       })
@@ -179,6 +181,7 @@ const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' 
   PARLEY_TURN_SECRET: { path: 'turn.secret', kind: 'string' },
   PARLEY_MEDIA_ENABLED: { path: 'media.enabled', kind: 'boolean' },
   PARLEY_MEDIA_PORT: { path: 'media.port', kind: 'number' },
+  PARLEY_MEDIA_TCP_PORT: { path: 'media.tcpPort', kind: 'number' },
   PARLEY_MEDIA_ANNOUNCED_ADDRESS: { path: 'media.announcedAddress', kind: 'string' },
   PARLEY_ROOM_TOPOLOGY: { path: 'rooms.topology', kind: 'string' },
   PARLEY_MESH_MAX: { path: 'rooms.meshMax', kind: 'number' },

@@ -49,14 +49,24 @@ export class SfuService {
     try {
       const wildcard = listenAddress === '0.0.0.0' || listenAddress === '::';
       const announcedAddress = config.media.announcedAddress ?? (wildcard ? firstLanAddress() : undefined);
-      const endpoint = await MediaEndpoint.create({ listenAddress, port: config.media.port, ...(announcedAddress ? { announcedAddress } : {}) });
+      const options = { listenAddress, port: config.media.port, ...(announcedAddress ? { announcedAddress } : {}) };
+      const tcpPort = config.media.tcpPort ?? config.media.port;
+      let endpoint: MediaEndpoint;
+      try {
+        endpoint = await MediaEndpoint.create({ ...options, ...(tcpPort === false ? {} : { tcpPort }) });
+      } catch (err) {
+        if (tcpPort === false || !isPortUnavailable(err)) throw err;
+        // UDP is what nearly every client uses: a taken TCP port costs only the clients that block UDP.
+        endpoint = await MediaEndpoint.create(options);
+        logger.warn({ err: (err as Error).message, tcpPort }, 'ICE-TCP port unavailable: the SFU runs on UDP only (set media.tcpPort)');
+      }
       if (wildcard && !config.media.announcedAddress) {
         logger.warn({ announcedAddress: endpoint.announcedAddress }, 'media.host is a wildcard address: the SFU announces this interface address; set media.announcedAddress if clients reach the server at another one');
       }
-      logger.info({ address: endpoint.hostCandidate }, 'SFU media endpoint listening (UDP)');
+      logger.info({ address: endpoint.hostCandidate, tcp: endpoint.tcpCandidate }, 'SFU media endpoint listening (UDP and ICE-TCP)');
       return new SfuService(endpoint, logger, metrics);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') {
+      if (isPortUnavailable(err)) {
         logger.warn({ err: (err as Error).message }, 'SFU media port unavailable: rooms stay mesh (set media.port)');
         return undefined;
       }
@@ -67,12 +77,18 @@ export class SfuService {
   /** Scrape-time metrics: the counters live in the endpoint and transports, not in per-packet metric calls. */
   collectMetrics(): void {
     const metrics = this.#metrics;
-      const stats = this.endpoint.stats;
+    const stats = this.endpoint.stats;
     metrics.sfuDropped.set({ reason: 'stun_unauthenticated' }, stats.stunUnauthenticated);
     metrics.sfuDropped.set({ reason: 'stun_unknown_username' }, stats.stunUnknownUsername);
     metrics.sfuDropped.set({ reason: 'stun_malformed' }, stats.stunMalformed);
     metrics.sfuDropped.set({ reason: 'unknown_source' }, stats.unknownSource);
     metrics.sfuDropped.set({ reason: 'internal_error' }, stats.internalErrors);
+    const tcp = this.endpoint.tcpStats;
+    if (tcp) {
+      metrics.sfuDropped.set({ reason: 'tcp_queue_full' }, tcp.framesDropped);
+      metrics.sfuDropped.set({ reason: 'tcp_refused' }, tcp.connectionsRefused);
+      metrics.sfuDropped.set({ reason: 'tcp_unauthenticated' }, tcp.connectionsTimedOut);
+    }
     let unknownSsrc = 0;
     let rtpIn = 0;
     let rtpOut = 0;
@@ -240,4 +256,9 @@ function firstLanAddress(): string | undefined {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return undefined;
+}
+
+function isPortUnavailable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL';
 }

@@ -1,8 +1,9 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classifyPacket } from '../demux.ts';
 import { createDtlsCertificate, type DtlsCertificate, type DtlsFingerprint } from './dtls.ts';
-import { createIceParameters, handleStunDatagram, type IceAddress, type IceParameters } from './ice-lite.ts';
+import { addressKey, createIceParameters, handleStunDatagram, type IceAddress, type IceParameters } from './ice-lite.ts';
 import { EndpointPeer } from './peer.ts';
+import { IceTcpListener, type IceTcpLimits, type IceTcpStats } from './tcp.ts';
 
 /** Receive and send buffer asked for on the media socket. */
 export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -14,11 +15,19 @@ export interface MediaEndpointOptions {
   port?: number;
   /** The address written into the host candidate, when clients reach us on another than the bound one. */
   announcedAddress?: string;
+  /**
+   * Also accept ICE-TCP (RFC 6544, passive) on this TCP port, for clients whose network blocks UDP; 0 picks a
+   * free one. Undefined: UDP only.
+   */
+  tcpPort?: number;
+  /** ICE-TCP limits (connections, time to authenticate, bytes queued per client); defaults in tcp.ts. */
+  tcpLimits?: Partial<IceTcpLimits>;
   /** Reuse a certificate (its fingerprint is in SDP already); default a fresh ECDSA P-256 one. */
   certificate?: DtlsCertificate;
 }
 
 export interface MediaEndpointStats {
+  /** UDP datagrams and ICE-TCP frames. */
   datagramsReceived: number;
   /** Binding requests answered with success. */
   stunBindings: number;
@@ -37,6 +46,8 @@ export interface MediaEndpointStats {
   /** Errors the socket reported (e.g. ICMP unreachable surfacing on a later send). */
   socketErrors: number;
 }
+
+export type { IceTcpStats };
 
 export interface CreatePeerOptions {
   /** The client's ice-ufrag (from its offer); checks naming another are dropped. */
@@ -68,6 +79,7 @@ export class MediaEndpoint {
     socketErrors: 0,
   };
   readonly #socket: Socket;
+  #tcp: IceTcpListener | undefined;
   readonly #byUsernameFragment = new Map<string, EndpointPeer>();
   readonly #byAddress = new Map<string, EndpointPeer>();
   #closed = false;
@@ -97,7 +109,20 @@ export class MediaEndpoint {
       });
     });
     const bound = socket.address().address;
-    return new MediaEndpoint(socket, certificate, options.announcedAddress ?? bound);
+    const endpoint = new MediaEndpoint(socket, certificate, options.announcedAddress ?? bound);
+    if (options.tcpPort !== undefined) {
+      try {
+        endpoint.#tcp = await IceTcpListener.listen(options.tcpPort, options.listenAddress ?? '0.0.0.0', {
+          limits: options.tcpLimits,
+          onFrame: (frame, from) => endpoint.#onPacket(frame, from),
+          onClose: (from) => endpoint.#forgetAddress(from),
+        });
+      } catch (err) {
+        await endpoint.close();
+        throw err;
+      }
+    }
+    return endpoint;
   }
 
   /** The bound socket address. */
@@ -109,6 +134,16 @@ export class MediaEndpoint {
   /** What goes into the SDP answer's candidate line. */
   get hostCandidate(): IceAddress {
     return { address: this.announcedAddress, port: this.address.port };
+  }
+
+  /** The passive ICE-TCP candidate, when the endpoint listens on TCP. */
+  get tcpCandidate(): IceAddress | undefined {
+    return this.#tcp ? { address: this.announcedAddress, port: this.#tcp.port, transport: 'tcp' } : undefined;
+  }
+
+  /** ICE-TCP counters, when the endpoint listens on TCP. */
+  get tcpStats(): IceTcpStats | undefined {
+    return this.#tcp?.stats;
   }
 
   get fingerprint(): DtlsFingerprint {
@@ -152,12 +187,18 @@ export class MediaEndpoint {
     if (this.#closed) return;
     this.#closed = true;
     for (const peer of [...this.#byUsernameFragment.values()]) peer.close();
-    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+    await Promise.all([this.#tcp?.close(), new Promise<void>((resolve) => this.#socket.close(() => resolve()))]);
   }
 
   #send(datagram: Buffer, to: IceAddress): void {
     if (this.#closed) return;
-    this.#socket.send(datagram, to.port, to.address);
+    if (to.transport === 'tcp') this.#tcp?.send(datagram, to);
+    else this.#socket.send(datagram, to.port, to.address);
+  }
+
+  /** An ICE-TCP connection closed: its address routes nowhere now (a new connection gets a new port). */
+  #forgetAddress(address: IceAddress): void {
+    this.#byAddress.delete(addressKey(address));
   }
 
   #forget(peer: EndpointPeer): void {
@@ -166,14 +207,20 @@ export class MediaEndpoint {
   }
 
   #onMessage(datagram: Buffer, rinfo: RemoteInfo): void {
+    // RemoteInfo is an IceAddress (transport undefined: UDP); no object built per datagram.
+    this.#onPacket(datagram, rinfo);
+  }
+
+  /** A UDP datagram, or one ICE-TCP frame (`from.transport` 'tcp'): the same routing for both. */
+  #onPacket(datagram: Buffer, from: IceAddress): void {
     this.stats.datagramsReceived++;
     try {
       const kind = classifyPacket(datagram);
       if (kind === 'stun') {
-        this.#onStun(datagram, { address: rinfo.address, port: rinfo.port });
+        this.#onStun(datagram, from);
         return;
       }
-      const peer = this.#byAddress.get(`${rinfo.address}:${rinfo.port}`);
+      const peer = this.#byAddress.get(addressKey(from));
       if (!peer) {
         this.stats.unknownSource++;
         return;
@@ -210,7 +257,8 @@ export class MediaEndpoint {
           this.stats.stunIgnored++;
           return;
         }
-        const key = `${source.address}:${source.port}`;
+        const key = addressKey(source);
+        if (source.transport === 'tcp') this.#tcp?.markAuthenticated(source);
         const previous = this.#byAddress.get(key);
         // An address moves to whichever peer last authenticated from it (a client that rejoined).
         if (previous !== peer) this.#byAddress.set(key, peer);

@@ -22,6 +22,13 @@ export interface IceParameters {
 export interface IceAddress {
   address: string;
   port: number;
+  /** 'tcp' for an ICE-TCP connection (RFC 6544), named by the client's side of it; default 'udp'. */
+  transport?: 'udp' | 'tcp';
+}
+
+/** One string per transport address, for maps: the same address and port over UDP and TCP are two paths. */
+export function addressKey(address: IceAddress): string {
+  return `${address.transport ?? 'udp'}:${address.address}:${address.port}`;
 }
 
 /**

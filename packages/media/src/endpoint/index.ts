@@ -3,3 +3,4 @@ export * from './dtls.ts';
 export * from './sdp.ts';
 export * from './peer.ts';
 export * from './endpoint.ts';
+export * from './tcp.ts';

@@ -3,7 +3,7 @@ import type { PacketKind } from '../demux.ts';
 import type { SrtpProfile } from '../srtp/profiles.ts';
 import { DtlsServerTransport, type DtlsCertificate, type DtlsFingerprint, type DtlsSrtpKeys } from './dtls.ts';
 import { TypedEmitter } from './events.ts';
-import type { IceAddress, IceParameters } from './ice-lite.ts';
+import { addressKey, type IceAddress, type IceParameters } from './ice-lite.ts';
 
 export type IceState = 'new' | 'checking' | 'connected' | 'closed';
 
@@ -164,7 +164,7 @@ export class EndpointPeer {
   handleBinding(address: IceAddress, nominated: boolean): boolean {
     if (this.closed) return false;
     this.#lastReceivedAt = performance.now();
-    const key = `${address.address}:${address.port}`;
+    const key = addressKey(address);
     if (!this.#addresses.has(key)) {
       if (this.#addresses.size >= MAX_ADDRESSES_PER_PEER) return false;
       this.#addresses.set(key, address);

@@ -71,4 +71,15 @@ describe('createSfuAnswer', () => {
       expect((err as SdpError).code).toBe('NO_COMMON_CODEC');
     }
   });
+  it('offers a passive ICE-TCP candidate of lower priority than the UDP one when the endpoint has a TCP port', () => {
+    const withTcp = createSfuAnswer({ ...base, tcpCandidate: { address: '127.0.0.1', port: 40001, transport: 'tcp' }, publish: new Set(['0']), subscribe: new Map() });
+    const lines = section(withTcp.sdp, '0').split('\r\n').filter((l) => l.startsWith('a=candidate:'));
+    expect(lines).toHaveLength(2);
+    const [udp, tcp] = lines.map((l) => l.split(' '));
+    expect(tcp?.[2]).toBe('tcp');
+    expect(tcp?.slice(4)).toEqual(['127.0.0.1', '40001', 'typ', 'host', 'tcptype', 'passive']);
+    expect(Number(tcp?.[3])).toBeLessThan(Number(udp?.[3]));
+    const udpOnly = createSfuAnswer({ ...base, publish: new Set(['0']), subscribe: new Map() });
+    expect(udpOnly.sdp).not.toContain(' tcp ');
+  });
 });

@@ -42,6 +42,8 @@ export interface SfuAnswerInput {
   iceParameters: IceParameters;
   fingerprint: DtlsFingerprint;
   candidate: IceAddress;
+  /** The endpoint's passive ICE-TCP candidate (RFC 6544), when it listens on TCP too. */
+  tcpCandidate?: IceAddress;
 }
 
 export type SectionRole = 'publish' | 'subscribe' | 'inactive' | 'rejected';
@@ -177,6 +179,11 @@ function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAn
     lines.push(`a=msid:${plan.streamId} ${plan.trackId}`, `a=ssrc:${plan.ssrc} cname:${plan.cname}`, `a=ssrc:${plan.ssrc} msid:${plan.streamId} ${plan.trackId}`);
   }
   // RFC 8839 §5.1: priority of a host candidate with type preference 126, local preference 65535, component 1.
-  lines.push(`a=candidate:1 1 udp 2130706431 ${address} ${port} typ host`, 'a=end-of-candidates');
+  lines.push(`a=candidate:1 1 udp 2130706431 ${address} ${port} typ host`);
+  const tcp = input.tcpCandidate;
+  // RFC 6544 §4.2: local preference (2^13 × direction preference + other) with passive = 4 for host candidates,
+  // so UDP (65535) wins whenever it works; the client connects to us (RFC 6544 §4.5: we never open connections).
+  if (tcp) lines.push(`a=candidate:2 1 tcp ${126 * 2 ** 24 + ((4 << 13) | 8191) * 2 ** 8 + 255} ${tcp.address} ${tcp.port} typ host tcptype passive`);
+  lines.push('a=end-of-candidates');
   return lines;
 }

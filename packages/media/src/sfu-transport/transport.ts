@@ -125,7 +125,7 @@ export class SfuTransport {
     // A new remote ice-ufrag on the same connection is an ICE restart (RFC 8839 §4.4.1.1.1): we restart too.
     if (remoteUfrag && peer.remoteUsernameFragment !== remoteUfrag) this.#endpoint.restartIce(peer, remoteUfrag);
     const answer = createSfuAnswer({
-      offer, publish: new Set(publish.keys()), subscribe: plans, iceParameters: peer.iceParameters, fingerprint: this.#endpoint.fingerprint, candidate: this.#endpoint.hostCandidate,
+      offer, publish: new Set(publish.keys()), subscribe: plans, iceParameters: peer.iceParameters, fingerprint: this.#endpoint.fingerprint, candidate: this.#endpoint.hostCandidate, tcpCandidate: this.#endpoint.tcpCandidate,
     });
     this.#sections = new Map(answer.sections.map((s) => [s.mid, s]));
     const firstPublish = answer.sections.find((s) => s.role === 'publish');
