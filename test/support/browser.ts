@@ -39,6 +39,8 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<TestBrows
 
 export interface JoinOptions {
   transport?: 'websocket' | 'sse' | 'longpoll';
+  /** The codec the page publishes video with in SFU rooms (the room page's `?videoCodec=`). */
+  videoCodec?: 'vp8' | 'vp9' | 'h264';
   /** Make every WebSocket fail to connect, as behind a proxy that refuses upgrades. */
   blockWebSocket?: boolean;
   /** Make EventSource fail too, leaving only long-polling. */
@@ -105,7 +107,8 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
     });
   }
   const page = await context.newPage();
-  const query = options.transport ? `?transport=${options.transport}` : '';
+  const params = new URLSearchParams({ ...(options.transport ? { transport: options.transport } : {}), ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}) });
+  const query = params.size > 0 ? `?${params}` : '';
   await page.goto(`${baseUrl}/r/${roomId}${query}`);
   await page.getByLabel('Your name').fill(name);
   await options.beforeJoin?.();

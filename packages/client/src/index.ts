@@ -3,7 +3,8 @@ import 'webrtc-adapter';
 
 export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, type StatsSource } from './room.ts';
 export { RemoteParticipant, type MediaSourceKind, type MediaPath, type ReceivedTrackOptions } from './participant.ts';
-export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest } from './sfu/connection.ts';
+export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest, type SfuOfferAnswer } from './sfu/connection.ts';
+export { codecOrder, type VideoCodec } from './sfu/codec-preference.ts';
 export { TopologySwitch, READY_MESSAGES, type TopologySwitchHost, type TopologySwitchOptions } from './sfu/switch.ts';
 export { SizeThrottle, MAX_VIDEO_SIZE, type SizeThrottleOptions } from './sfu/size-throttle.ts';
 export { NegotiationQueue } from './sfu/negotiation-queue.ts';

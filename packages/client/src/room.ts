@@ -6,6 +6,7 @@ import { RemoteParticipant, type MediaSourceKind } from './participant.ts';
 import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
 import type { TransportKind } from './transports/types.ts';
 import { MediaPaths, type StatsSource } from './sfu/paths.ts';
+import type { VideoCodec } from './sfu/codec-preference.ts';
 import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
 import { MediaStateAnnouncer } from './announcer.ts';
 
@@ -14,6 +15,11 @@ export interface RoomOptions extends SignalClientOptions {
   rtcConfiguration?: RTCConfiguration;
   /** Debug log sink; silent by default. */
   log?: (message: string, detail?: unknown) => void;
+  /**
+   * The codec our video is published with in SFU rooms: 'vp8' (default), 'vp9' or 'h264'. The SFU sends it to each
+   * subscriber that can decode it; a codec this browser cannot send falls back to VP8.
+   */
+  videoCodec?: VideoCodec;
 }
 
 export type RoomEvents = {
@@ -78,6 +84,7 @@ export class Room extends Emitter<RoomEvents> {
       controlChannelOpened: (p, channel) => this.#onControlChannel(p, channel),
       dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
       sendControl: (id, message) => this.#announcer.sendControl(id, message),
+      ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}),
       log: (message, detail) => options.log?.(message, detail),
     });
     this.signal.on('welcome', (w) => this.#onWelcome(w));

@@ -35,6 +35,7 @@ export const ErrorCodes = [
   'SFU_UNAVAILABLE',
   'WRONG_TOPOLOGY',
   'UNKNOWN_PRODUCER',
+  'UNSUPPORTED_CODEC',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
-import { ProtocolError, type ClientMessage } from '@parley/protocol';
+import { ProtocolError, type ClientMessage, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -126,7 +126,7 @@ export class SfuService {
   }
 
   /** Handles `sfuOffer`: the answer SDP, after announcing new producers and ending dropped ones. */
-  offer(session: Session, room: Room, msg: SfuOfferMessage): { sdp: string } {
+  offer(session: Session, room: Room, msg: SfuOfferMessage): { sdp: string; rejected?: Array<{ producerId: string; error: { code: ErrorCode; message: string } }> } {
     let entry = this.#transports.get(session.id);
     if (!entry && room.topology !== 'sfu') throw new ProtocolError('WRONG_TOPOLOGY', 'this room is not using the SFU now');
     if (msg.publish.length > 0 && !session.grants.publish) throw new ProtocolError('FORBIDDEN', 'this token does not grant publishing');
@@ -154,7 +154,10 @@ export class SfuService {
       throw err;
     }
     this.#announce(room, result.added, result.removed);
-    return { sdp: result.sdp };
+    // A subscription the subscriber cannot decode (no common codec) is answered inactive; the client learns why.
+    const rejected = result.rejected.map((r) => ({ producerId: r.producerId, error: { code: r.code, message: r.message } }));
+    for (const r of rejected) this.#log.info({ room: room.id, participant: session.participant.id, producer: r.producerId, err: r.error.message }, 'SFU subscription rejected: no common codec');
+    return rejected.length > 0 ? { sdp: result.sdp, rejected } : { sdp: result.sdp };
   }
 
   preference(session: Session, producerId: string, width: number, height: number): void {

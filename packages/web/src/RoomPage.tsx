@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api, LocalMedia, Room, ParleyError, type TransportKind } from '@parley/client';
+import { api, LocalMedia, Room, ParleyError, type TransportKind, type VideoCodec } from '@parley/client';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
 import { friendlyError } from './messages.ts';
@@ -13,12 +13,14 @@ declare global {
 
 const LEFT = 'You left the room.';
 
-function options(): { transports?: TransportKind[]; token?: string } {
+function options(): { transports?: TransportKind[]; token?: string; videoCodec?: VideoCodec } {
   const q = new URLSearchParams(window.location.search);
   const t = q.get('transport');
   const token = q.get('token') ?? undefined;
   const transports = t === 'websocket' || t === 'sse' || t === 'longpoll' ? [t as TransportKind] : undefined;
-  return { ...(transports ? { transports } : {}), ...(token ? { token } : {}) };
+  const c = q.get('videoCodec');
+  const videoCodec = c === 'vp8' || c === 'vp9' || c === 'h264' ? c : undefined;
+  return { ...(transports ? { transports } : {}), ...(token ? { token } : {}), ...(videoCodec ? { videoCodec } : {}) };
 }
 
 /** A room link: the pre-join check, then the call, then an end screen. */
@@ -44,7 +46,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     const opts = options();
     try {
       const token = opts.token ?? (await api.requestToken(window.location.origin, roomId, name)).token;
-      const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}) });
+      const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}), ...(opts.videoCodec ? { videoCodec: opts.videoCodec } : {}) });
       r.on('disconnected', (err) => {
         media.stop();
         setEnded(err ? friendlyError(err) : LEFT);

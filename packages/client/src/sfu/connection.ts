@@ -1,6 +1,7 @@
-import type { MediaSource, ProducerInfo } from '@parley/protocol';
+import type { MediaSource, ProducerInfo, ProtocolErrorBody } from '@parley/protocol';
 import { Emitter } from '../emitter.ts';
 import { ParleyError } from '../errors.ts';
+import { applyCodecOrder, encodingsForCodec, resolveVideoCodec, type VideoCodec } from './codec-preference.ts';
 import { activeLayers, sendEncodingsFor } from './layers.ts';
 import { NegotiationQueue } from './negotiation-queue.ts';
 
@@ -11,10 +12,22 @@ export interface SfuOfferRequest {
   subscribe: Array<{ mid: string; producerId: string }>;
 }
 
+/** The server's answer to one `sfuOffer`. */
+export interface SfuOfferAnswer {
+  sdp: string;
+  /** Subscriptions the SFU answered inactive, e.g. UNSUPPORTED_CODEC: we cannot decode that producer's codec. */
+  rejected?: Array<{ producerId: string; error: ProtocolErrorBody }>;
+}
+
 export interface SfuConnectionOptions {
   configuration: RTCConfiguration;
-  /** Sends the offer to the server and resolves with the answer's SDP. */
-  offer(request: SfuOfferRequest): Promise<string>;
+  /** Sends the offer to the server and resolves with its answer. */
+  offer(request: SfuOfferRequest): Promise<SfuOfferAnswer>;
+  /**
+   * The codec to publish video with: the SFU forwards VP8, VP9 and H.264, each to the subscribers that can decode it.
+   * Default 'vp8'; a codec the browser cannot send falls back to VP8.
+   */
+  videoCodec?: VideoCodec;
   /** Delay before retrying a failed negotiation (times the failure count). Default 1000 ms. */
   retryDelayMs?: number;
   log?: (message: string, detail?: unknown) => void;
@@ -24,6 +37,8 @@ export type SfuConnectionEvents = {
   /** A subscribed producer's track is negotiated (media may still be on its way: the track starts muted). */
   trackAdded: [producer: ProducerInfo, track: MediaStreamTrack, receiver: RTCRtpReceiver];
   trackRemoved: [producer: ProducerInfo, track: MediaStreamTrack];
+  /** The SFU will not send this producer to us (e.g. UNSUPPORTED_CODEC); we stop asking for it. */
+  subscriptionFailed: [producer: ProducerInfo, error: ParleyError];
   connectionStateChanged: [state: RTCPeerConnectionState];
 };
 
@@ -82,8 +97,10 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
 
   publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSource): void {
     if (this.#closed || this.#publications.has(track)) return;
-    const sendEncodings = track.kind === 'video' ? sendEncodingsFor(source) : undefined;
+    const video = track.kind === 'video' ? resolveVideoCodec(this.#options.videoCodec ?? 'vp8') : undefined;
+    const sendEncodings = video ? encodingsForCodec(sendEncodingsFor(source), video.codec) : undefined;
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(sendEncodings ? { sendEncodings } : {}) });
+    if (video?.order && !applyCodecOrder(transceiver, video.order)) this.#options.log?.(`SFU: cannot prefer ${video.codec}, publishing with the default codec`);
     this.#publications.set(track, { transceiver, source });
     void this.negotiate();
   }
@@ -176,10 +193,11 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     this.#releasing = [];
     const publish = [...this.#publications.values()].flatMap((p) => (p.transceiver.mid ? [{ mid: p.transceiver.mid, source: p.source }] : []));
     const subscribe = [...this.#subscriptions.values()].flatMap((s) => (s.transceiver.mid ? [{ mid: s.transceiver.mid, producerId: s.producer.id }] : []));
+    let answer: SfuOfferAnswer;
     try {
-      const answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe });
+      answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe });
       if (this.#closed) return;
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     } catch (error) {
       // Back to the last agreed state; the next offer carries these changes again.
       this.#releasing.unshift(...releasing);
@@ -189,6 +207,18 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     this.#failures = 0;
     this.#spare.push(...releasing.filter((t) => t.direction === 'inactive'));
     this.#attach();
+    for (const r of answer.rejected ?? []) this.#rejected(r.producerId, ParleyError.from(r.error));
+  }
+
+  /** The SFU answered a subscription inactive for good: its receiver becomes spare, and the app is told. */
+  #rejected(producerId: string, error: ParleyError): void {
+    const sub = this.#subscriptions.get(producerId);
+    if (!sub || sub.attached) return;
+    this.#subscriptions.delete(producerId);
+    sub.transceiver.direction = 'inactive';
+    this.#releasing.push(sub.transceiver);
+    this.#options.log?.(`SFU: subscription to ${producerId} rejected (${error.code})`, error.message);
+    this.emit('subscriptionFailed', sub.producer, error);
   }
 
   /** Subscriptions whose section the answer made receiving get their track announced, once. */

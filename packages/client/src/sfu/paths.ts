@@ -3,6 +3,7 @@ import { ParleyError } from '../errors.ts';
 import { MeshPeer } from '../mesh/peer.ts';
 import type { MediaSourceKind, RemoteParticipant } from '../participant.ts';
 import type { SignalClient } from '../signal-client.ts';
+import type { VideoCodec } from './codec-preference.ts';
 import { covers, selectStats } from './readiness.ts';
 import { SfuSession, type LocalPublication } from './session.ts';
 import { TopologySwitch } from './switch.ts';
@@ -19,6 +20,8 @@ export interface MediaPathsHost {
   dataChannelOpened(p: RemoteParticipant, channel: RTCDataChannel): void;
   /** Sends on the control channel to a participant; false when none is open. */
   sendControl(participantId: string, message: string): boolean;
+  /** The codec to publish video with through the SFU (default VP8). */
+  readonly videoCodec?: VideoCodec;
   log(message: string, detail?: unknown): void;
 }
 
@@ -60,6 +63,7 @@ export class MediaPaths {
       connectionStateChanged: (state) => {
         for (const p of host.participants.values()) if (p.mediaConnection) host.connectionStateChanged(p, state);
       },
+      ...(host.videoCodec ? { videoCodec: host.videoCodec } : {}),
       log: (m, d) => host.log(m, d),
     });
     this.#switch = new TopologySwitch({

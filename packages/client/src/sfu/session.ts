@@ -1,7 +1,8 @@
-import type { ProducerInfo } from '@parley/protocol';
+import { ErrorCodes, type ErrorCode, type ProducerInfo } from '@parley/protocol';
 import type { MediaSourceKind } from '../participant.ts';
 import type { SignalClient } from '../signal-client.ts';
-import { SfuConnection } from './connection.ts';
+import type { VideoCodec } from './codec-preference.ts';
+import { SfuConnection, type SfuOfferAnswer } from './connection.ts';
 import { producerSource } from './layers.ts';
 import { SizeThrottle } from './size-throttle.ts';
 
@@ -12,6 +13,8 @@ export interface SfuSessionHost {
   trackAdded(producer: ProducerInfo, track: MediaStreamTrack, receiver: RTCRtpReceiver): void;
   trackRemoved(producer: ProducerInfo, track: MediaStreamTrack): void;
   connectionStateChanged(state: RTCPeerConnectionState): void;
+  /** The codec to publish video with (see SfuConnectionOptions.videoCodec). */
+  videoCodec?: VideoCodec;
   log?: (message: string, detail?: unknown) => void;
 }
 
@@ -54,14 +57,16 @@ export class SfuSession {
     const connection = new SfuConnection({
       configuration: host.configuration(),
       offer: async (request) => {
-        const data = (await host.signal.request({ type: 'sfuOffer', ...request })) as { sdp?: unknown } | undefined;
+        const data = (await host.signal.request({ type: 'sfuOffer', ...request })) as { sdp?: unknown; rejected?: unknown } | undefined;
         if (typeof data?.sdp !== 'string') throw new TypeError('sfuOffer response without an sdp');
-        return data.sdp;
+        return { sdp: data.sdp, rejected: rejectedSubscriptions(data.rejected) };
       },
+      ...(host.videoCodec ? { videoCodec: host.videoCodec } : {}),
       ...(host.log ? { log: host.log } : {}),
     });
     connection.on('trackAdded', (producer, track, receiver) => host.trackAdded(producer, track, receiver));
     connection.on('trackRemoved', (producer, track) => host.trackRemoved(producer, track));
+    connection.on('subscriptionFailed', (producer, error) => host.log?.(`cannot receive ${producer.kind} of ${producer.participantId}: ${error.message}`, error));
     connection.on('connectionStateChanged', (state) => host.connectionStateChanged(state));
     this.#connection = connection;
     for (const t of local) this.publish(t.track, t.stream, t.source);
@@ -128,4 +133,14 @@ export class SfuSession {
     }
     return { trackIds, mids };
   }
+}
+
+/** The `rejected` list of an sfuOffer response, keeping only well-formed entries (the response is not schema-parsed). */
+function rejectedSubscriptions(value: unknown): NonNullable<SfuOfferAnswer['rejected']> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((r: { producerId?: unknown; error?: { code?: unknown; message?: unknown } }) => {
+    const code = r?.error?.code;
+    if (typeof r?.producerId !== 'string' || !ErrorCodes.includes(code as ErrorCode)) return [];
+    return [{ producerId: r.producerId, error: { code: code as ErrorCode, message: String(r.error?.message ?? '') } }];
+  });
 }

@@ -5,3 +5,4 @@ export * from './layer-policy.ts';
 export * from './upgrade-guard.ts';
 export * from './feedback.ts';
 export * from './transport.ts';
+export * from './codecs.ts';

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { DtlsFingerprint } from '../endpoint/dtls.ts';
 import type { IceAddress, IceParameters } from '../endpoint/ice-lite.ts';
 import { SdpError, parseSdpOffer, type SdpMediaSection, type SdpOffer } from '../endpoint/sdp.ts';
+import { pickPublishCodec, pickSubscribePayloadType, type SfuCodec } from './codecs.ts';
 
 /** Header extensions the SFU understands (RFC 8285 URIs); anything else offered is left out of the answer. */
 export const ExtensionUri = {
@@ -12,13 +13,12 @@ export const ExtensionUri = {
 } as const;
 export type ExtensionName = keyof typeof ExtensionUri;
 
-export interface SfuCodec {
-  encodingName: string;
-  clockRate: number;
-  channels?: number;
-}
+export type { SfuCodec };
 
-/** What the SFU forwards: Opus and VP8, the codecs every WebRTC browser must support (RFC 7874 §3, RFC 7742 §5). */
+/**
+ * The codecs every WebRTC browser must support (RFC 7874 §3, RFC 7742 §5): Opus for audio; VP8 is one of the video
+ * codecs a publisher may send (see `pickPublishCodec`: VP8, VP9 or H.264, as it prefers).
+ */
 export const SFU_CODECS: Record<'audio' | 'video', SfuCodec> = {
   audio: { encodingName: 'opus', clockRate: 48000, channels: 2 },
   video: { encodingName: 'VP8', clockRate: 90000 },
@@ -55,6 +55,8 @@ export interface AnsweredSection {
   /** The client's payload type for the chosen codec (publish: what it sends; subscribe: what we must send). */
   payloadType: number | undefined;
   codec: SfuCodec | undefined;
+  /** A subscription answered inactive because the client offers no codec able to decode the producer's. */
+  codecMismatch: boolean;
   /** Simulcast rids the client sends, lowest first as offered; undefined without simulcast. */
   rids: string[] | undefined;
   /** Extension ids negotiated for this section. */
@@ -73,15 +75,6 @@ export interface SfuAnswer {
   remoteFingerprint: DtlsFingerprint;
 }
 
-function pickPayloadType(m: SdpMediaSection, codec: SfuCodec): number | undefined {
-  for (const format of m.formats) {
-    const pt = Number(format);
-    const map = m.rtpMaps.get(pt);
-    if (map && map.encodingName.toLowerCase() === codec.encodingName.toLowerCase() && map.clockRate === codec.clockRate) return pt;
-  }
-  return undefined;
-}
-
 function extensionsOf(m: SdpMediaSection, names: readonly ExtensionName[]): Partial<Record<ExtensionName, number>> {
   const out: Partial<Record<ExtensionName, number>> = {};
   for (const name of names) {
@@ -91,11 +84,18 @@ function extensionsOf(m: SdpMediaSection, names: readonly ExtensionName[]): Part
   return out;
 }
 
+function pickAudio(m: SdpMediaSection): { payloadType: number; codec: SfuCodec } | undefined {
+  const payloadType = pickSubscribePayloadType(m, SFU_CODECS.audio);
+  return payloadType === undefined ? undefined : { payloadType, codec: SFU_CODECS.audio };
+}
+
 /**
  * Answers the client's offer on its one SFU connection (RFC 8829 §5.3). The client's sending sections named in
  * `publish` are answered recvonly, with RFC 8853 simulcast when offered; its receiving sections named in
  * `subscribe` are answered sendonly with our SSRC and the publisher's stream id (RFC 8830 msid); every other
  * bundled RTP section is accepted inactive, so the client can reuse its transceiver later.
+ * Video codecs: a publisher gets its preferred one among VP8, VP9 and H.264 (`pickPublishCodec`); a subscriber must
+ * offer the producer's codec with compatible parameters, else its section is inactive (`codecMismatch`).
  * RTX is not negotiated: retransmissions come on the media SSRC (RFC 4588 is optional).
  */
 export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
@@ -103,7 +103,7 @@ export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
   if (offer.bundle.length === 0) throw new SdpError('NOT_BUNDLED', 'the offer has no a=group:BUNDLE');
   const sections: AnsweredSection[] = offer.media.map((m, i) => answerSection(m, m.mid ?? String(i), offer, input));
   const accepted = sections.filter((s) => s.role !== 'rejected');
-  if (accepted.length === 0) throw new SdpError('NO_COMMON_CODEC', 'no bundled audio/video section offers Opus or VP8');
+  if (accepted.length === 0) throw new SdpError('NO_COMMON_CODEC', 'no bundled audio/video section offers Opus, VP8, VP9 or H.264 (packetization-mode=1)');
   const first = offer.media[sections.indexOf(accepted[0] as AnsweredSection)] as SdpMediaSection;
   const iceUfrag = first.iceUfrag ?? offer.iceUfrag;
   const icePwd = first.icePwd ?? offer.icePwd;
@@ -120,15 +120,25 @@ export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
 }
 
 function answerSection(m: SdpMediaSection, mid: string, offer: SdpOffer, input: SfuAnswerInput): AnsweredSection {
-  const base: AnsweredSection = { mid, kind: m.kind, role: 'rejected', payloadType: undefined, codec: undefined, rids: undefined, extensions: {}, ssrcs: m.ssrcs, streamId: m.msid?.stream, nack: false };
+  const base: AnsweredSection = {
+    mid, kind: m.kind, role: 'rejected', payloadType: undefined, codec: undefined, codecMismatch: false, rids: undefined, extensions: {}, ssrcs: m.ssrcs, streamId: m.msid?.stream, nack: false,
+  };
   const kind = m.kind === 'audio' || m.kind === 'video' ? m.kind : undefined;
   if (!kind || !m.protocol.includes('RTP') || !offer.bundle.includes(mid)) return base;
   const plan = input.subscribe.get(mid);
   const sending = m.direction === 'sendonly' || m.direction === 'sendrecv';
   const receiving = m.direction === 'recvonly' || m.direction === 'sendrecv';
-  const codec = plan?.codec ?? SFU_CODECS[kind];
-  const payloadType = pickPayloadType(m, codec);
-  if (payloadType === undefined) return base;
+  // Our own choice (publish, or a section we leave inactive): the client's preferred codec we forward.
+  const own = kind === 'audio' ? pickAudio(m) : pickPublishCodec(m);
+  const planned = plan && receiving ? pickSubscribePayloadType(m, plan.codec) : undefined;
+  if (plan && receiving && planned === undefined) {
+    // It cannot decode the producer's codec: no media rather than undecodable media. The section stays accepted
+    // (inactive, with a codec of its own offer), so the client keeps its transceiver for another subscription.
+    return own ? { ...base, role: 'inactive', payloadType: own.payloadType, codec: own.codec, codecMismatch: true } : base;
+  }
+  const payloadType = planned ?? own?.payloadType;
+  const codec = planned !== undefined ? plan?.codec : own?.codec;
+  if (payloadType === undefined || !codec) return base;
   const nack = (m.rtcpFb.get(payloadType) ?? []).includes('nack');
   if (input.publish.has(mid) && sending) {
     const sendRids = m.rids.filter((r) => r.direction === 'send').map((r) => r.id);

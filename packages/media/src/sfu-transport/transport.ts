@@ -4,7 +4,7 @@ import type { MediaEndpoint } from '../endpoint/endpoint.ts';
 import type { EndpointPeer } from '../endpoint/peer.ts';
 import { SdpError, parseSdpOffer } from '../endpoint/sdp.ts';
 import { Consumer } from '../sfu/consumer.ts';
-import { Producer } from '../sfu/producer.ts';
+import { Producer, type ProducerCodec } from '../sfu/producer.ts';
 import { serializeNack, serializePli } from '../rtcp-feedback.ts';
 import { MediaFeedback } from './feedback.ts';
 import { extensionText, findExtension } from './header-extension.ts';
@@ -24,11 +24,20 @@ export interface PublishRequest {
   source: string;
 }
 
+/** A subscription the answer left inactive: the subscriber's offer has no codec that can decode the producer's. */
+export interface RejectedSubscription {
+  mid: string;
+  producerId: string;
+  code: 'UNSUPPORTED_CODEC';
+  message: string;
+}
+
 export interface NegotiateResult {
   sdp: string;
   /** Producers this offer created (announce them), and those it ended. */
   added: RoutedProducer[];
   removed: RoutedProducer[];
+  rejected: RejectedSubscription[];
 }
 
 export interface SfuTransportStats {
@@ -118,7 +127,8 @@ export class SfuTransport {
       if (!routed || routed.ownerId === this.ownerId) continue;
       const existing = this.#consumersByMid.get(mid);
       const ssrc = existing && existing.producer === routed.producer ? existing.ssrc : this.#newSsrc();
-      plans.set(mid, { codec: { encodingName: routed.producer.codec, clockRate: routed.producer.clockRate }, ssrc, cname: this.#cname, streamId: routed.streamId, trackId: routed.producer.id });
+      const { codec: encodingName, clockRate, fmtp } = routed.producer;
+      plans.set(mid, { codec: { encodingName, clockRate, ...(fmtp !== undefined ? { fmtp } : {}) }, ssrc, cname: this.#cname, streamId: routed.streamId, trackId: routed.producer.id });
     }
     const remoteUfrag = offer.iceUfrag ?? offer.media[0]?.iceUfrag;
     const peer = this.#ensurePeer(remoteUfrag, offer.fingerprint ?? offer.media[0]?.fingerprint);
@@ -151,7 +161,12 @@ export class SfuTransport {
         this.#createConsumer(section, plans.get(section.mid) as SubscribePlan, subscribe.get(section.mid) as string);
       }
     }
-    return { sdp: answer.sdp, added, removed };
+    const rejected = answer.sections.filter((s) => s.codecMismatch && plans.has(s.mid)).map((s): RejectedSubscription => {
+      const plan = plans.get(s.mid) as SubscribePlan;
+      const wanted = `${plan.codec.encodingName}${plan.codec.fmtp ? ` (${plan.codec.fmtp})` : ''}`;
+      return { mid: s.mid, producerId: subscribe.get(s.mid) as string, code: 'UNSUPPORTED_CODEC', message: `section ${s.mid} offers no codec compatible with the producer's ${wanted}` };
+    });
+    return { sdp: answer.sdp, added, removed, rejected };
   }
 
   /** The subscriber's tile size for one producer (0×0: hidden). */
@@ -283,8 +298,9 @@ export class SfuTransport {
     const producer = new Producer({
       id: `${this.id}-${section.mid}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
       kind,
-      codec: section.codec.encodingName as 'opus' | 'VP8',
+      codec: section.codec.encodingName as ProducerCodec,
       clockRate: section.codec.clockRate,
+      ...(section.codec.fmtp !== undefined ? { fmtp: section.codec.fmtp } : {}),
       payloadType: section.payloadType,
       ...(section.rids ? { rids: section.rids } : {}),
       ...(section.extensions.audioLevel !== undefined ? { audioLevelExtensionId: section.extensions.audioLevel } : {}),

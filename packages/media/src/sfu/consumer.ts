@@ -3,7 +3,9 @@ import { OutputHistory } from './output-history.ts';
 import { PaddingSkips } from './padding-skips.ts';
 import type { MediaKind, PacketInfo, Producer } from './producer.ts';
 import { newRtpView, readRtpView } from './rtp-view.ts';
+import type { ProducerCodec } from './types.ts';
 import { Vp8IdMap, readVp8Ids } from './vp8.ts';
+import { readVp9Ids } from './vp9.ts';
 import { writeForwarded } from './write-forwarded.ts';
 
 export interface ConsumerOptions {
@@ -46,8 +48,8 @@ export interface ConsumerStats {
 }
 
 /**
- * One subscriber's copy of a producer: rewrites SSRC, payload type, sequence numbers, timestamps and VP8 picture
- * ids so that the subscriber sees one continuous stream whatever layer is forwarded, and answers its NACKs.
+ * One subscriber's copy of a producer: rewrites SSRC, payload type, sequence numbers, timestamps and VP8/VP9 picture
+ * ids (H.264 has none to keep continuous) so that the subscriber sees one continuous stream whatever layer is forwarded, and answers its NACKs.
  */
 export class Consumer {
   readonly id: string;
@@ -60,7 +62,7 @@ export class Consumer {
   readonly #payloadType: number;
   readonly #tccId: number;
   readonly #video: boolean;
-  readonly #vp8: boolean;
+  readonly #codec: ProducerCodec;
   readonly #now: () => number;
   readonly #history = new OutputHistory();
   readonly #view = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1 };
@@ -73,6 +75,7 @@ export class Consumer {
   #sourceSsrc = -1;
   #rewriter: SequenceRewriter | undefined;
   readonly #skips = new PaddingSkips();
+  /** VP8 and VP9 picture ids (RFC 7741 §4.2, RFC 9628 §4.2 have the same fields): one map serves both. */
   readonly #ids = new Vp8IdMap();
   #started = false;
   #maxOutSeq: number;
@@ -95,7 +98,7 @@ export class Consumer {
     this.#payloadType = options.payloadType;
     this.#tccId = tcc ?? -1;
     this.#video = producer.kind === 'video';
-    this.#vp8 = producer.codec === 'VP8';
+    this.#codec = producer.codec;
     this.#now = options.now ?? producer.now;
     this.#paused = options.paused ?? false;
     const top = (producer.rids?.length ?? 1) - 1;
@@ -160,9 +163,10 @@ export class Consumer {
       if (slot < 0) continue;
       const packet = this.producer.cached(this.#history.sourceSsrc(slot), this.#history.sourceSeq(slot));
       if (!packet || !readRtpView(packet, view)) continue;
-      if (this.#vp8) readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
       const h = this.#history;
-      const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot));
+      const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot), this.#codec);
       this.#s.retransmitted++;
       resent++;
       send(out, this.#tccOffset(view.csrcCount));
@@ -227,7 +231,7 @@ export class Consumer {
     const outTs = mapped.timestamp;
     const outPic = this.#ids.pictureId(info);
     const outTl0 = this.#ids.tl0PicIdx(info);
-    const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0);
+    const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0, this.#codec);
     this.#history.record(outSeq, info.ssrc, seq, outTs, outPic, outTl0);
     if (isNewerSeq(outSeq, this.#maxOutSeq)) this.#maxOutSeq = outSeq;
     if (isNewerTimestamp(outTs, this.#maxOutTs) || this.#packets === 0) {

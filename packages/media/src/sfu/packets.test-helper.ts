@@ -78,3 +78,52 @@ export function fakeClock(start = 1000): { now: () => number; advance: (ms: numb
   let t = start;
   return { now: () => t, advance: (ms) => void (t += ms) };
 }
+
+export interface Vp9PayloadSpec {
+  /** B: first packet of the frame (default true). */
+  start?: boolean;
+  /** E: last packet of the frame (default true). */
+  end?: boolean;
+  /** P: inter-picture predicted (default false: a key frame when it also starts the frame on spatial layer 0). */
+  inter?: boolean;
+  pictureId?: number;
+  /** 7 or 15 (default 15 when pictureId is set). */
+  pictureIdBits?: 7 | 15;
+  /** Layer indices (L=1): temporal and spatial layer ids. */
+  layer?: { tid: number; sid: number };
+  /** F: flexible mode (no TL0PICIDX; reference indices when inter). */
+  flexible?: boolean;
+  /** Non-flexible mode with layer indices (default 0 there). */
+  tl0PicIdx?: number;
+  /** Flexible mode, inter frames: P_DIFF of each reference. */
+  pDiffs?: number[];
+  /** V: a scalability structure with one spatial layer of this size. */
+  ss?: { width: number; height: number };
+  body?: Buffer;
+}
+
+/** An RFC 9628 §4.2 payload descriptor (I|P|L|F|B|E|V|Z …) followed by `body` (default 20 bytes of 0xcd). */
+export function vp9Payload(spec: Vp9PayloadSpec = {}): Buffer {
+  const hasI = spec.pictureId !== undefined;
+  const b0 = (hasI ? 0x80 : 0) | (spec.inter ? 0x40 : 0) | (spec.layer ? 0x20 : 0) | (spec.flexible ? 0x10 : 0)
+    | ((spec.start ?? true) ? 0x08 : 0) | ((spec.end ?? true) ? 0x04 : 0) | (spec.ss ? 0x02 : 0);
+  const bytes = [b0];
+  if (hasI) {
+    const id = spec.pictureId as number;
+    if ((spec.pictureIdBits ?? 15) === 15) bytes.push(0x80 | ((id >> 8) & 0x7f), id & 0xff);
+    else bytes.push(id & 0x7f);
+  }
+  if (spec.layer) {
+    bytes.push((spec.layer.tid << 5) | (spec.layer.sid << 1));
+    if (!spec.flexible) bytes.push(spec.tl0PicIdx ?? 0);
+  }
+  if (spec.flexible && spec.inter) {
+    const diffs = spec.pDiffs ?? [1];
+    diffs.forEach((d, i) => bytes.push((d << 1) | (i < diffs.length - 1 ? 1 : 0)));
+  }
+  if (spec.ss) {
+    // N_S = 0 (one spatial layer), Y = 1, G = 0.
+    bytes.push(0x10, spec.ss.width >> 8, spec.ss.width & 0xff, spec.ss.height >> 8, spec.ss.height & 0xff);
+  }
+  return Buffer.concat([Buffer.from(bytes), spec.body ?? Buffer.alloc(20, 0xcd)]);
+}

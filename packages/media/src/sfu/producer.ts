@@ -7,6 +7,7 @@ import { ProducerLayer } from './producer-layer.ts';
 import { findExtensionData, newRtpView, readRtpView } from './rtp-view.ts';
 import { type LayerStats, type MediaKind, type PacketInfo, type ProducerCodec, type ProducerStats, SfuStateError } from './types.ts';
 import { vp8KeyframeSize } from './vp8.ts';
+import { vp9KeyframeSize } from './vp9.ts';
 
 export type { LayerStats, MediaKind, PacketInfo, ProducerCodec, ProducerStats } from './types.ts';
 export { SfuStateError } from './types.ts';
@@ -16,6 +17,8 @@ export interface ProducerOptions {
   kind: MediaKind;
   codec: ProducerCodec;
   clockRate: number;
+  /** The publisher's a=fmtp parameters for the codec (VP9 profile-id, H.264 profile-level-id…): subscribers must match them. */
+  fmtp?: string;
   /** The publisher's payload type for the codec; packets of other payload types are dropped (counted). */
   payloadType: number;
   /** Simulcast rids lowest first (e.g. ['q','h','f']); undefined for a single encoding (one layer, index 0). */
@@ -45,6 +48,7 @@ export class Producer {
   readonly kind: MediaKind;
   readonly codec: ProducerCodec;
   readonly clockRate: number;
+  readonly fmtp: string | undefined;
   readonly rids: string[] | undefined;
   readonly stats: Readonly<ProducerStats> = {
     packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, consumerErrors: 0,
@@ -68,6 +72,7 @@ export class Producer {
     this.kind = options.kind;
     this.codec = options.codec;
     this.clockRate = options.clockRate;
+    this.fmtp = options.fmtp;
     this.rids = options.rids ? [...options.rids] : undefined;
     this.#options = options;
     this.now = options.now ?? (() => performance.now());
@@ -275,7 +280,9 @@ export class Producer {
     if (!info.keyframe) return;
     this.#s.keyframes++;
     layer.keyframePending = false;
-    const size = this.codec === 'VP8' ? vp8KeyframeSize(packet.subarray(0, info.payloadEnd), info.payloadOffset) : undefined;
+    const size = this.codec === 'VP8'
+      ? vp8KeyframeSize(packet.subarray(0, info.payloadEnd), info.payloadOffset)
+      : this.codec === 'VP9' ? vp9KeyframeSize(packet, info.payloadOffset, info.payloadEnd) : undefined;
     if (size) ({ width: layer.width, height: layer.height } = size);
   }
 }

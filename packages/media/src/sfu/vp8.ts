@@ -34,6 +34,24 @@ const K = 0x10; // KEYIDX present
 const M = 0x80; // 15-bit PictureID
 
 /**
+ * The picture ID at `at` (VP8 RFC 7741 §4.2 and VP9 RFC 9628 §4.2 share its form: M bit, then 7 or 15 bits) into
+ * `out`; returns the offset after it, or -1 when it runs past `end`.
+ */
+export function readPictureId(buf: Buffer, at: number, end: number, out: Vp8Ids): number {
+  if (at >= end) return -1;
+  const p = buf[at] as number;
+  if (p & M) {
+    if (at + 1 >= end) return -1;
+    out.pictureId = ((p & 0x7f) << 8) | (buf[at + 1] as number);
+    out.pictureIdBits = 15;
+    return at + 2;
+  }
+  out.pictureId = p;
+  out.pictureIdBits = 7;
+  return at + 1;
+}
+
+/**
  * Reads the descriptor at `offset` (payload ends at `end`) into `out`; returns its length, or -1 when it runs past
  * the payload or leaves no byte of VP8 payload. No allocation.
  */
@@ -47,18 +65,8 @@ export function readVp8Ids(buf: Buffer, offset: number, end: number, out: Vp8Ids
     if (at >= end) return -1;
     const x = buf[at++] as number;
     if (x & I) {
-      if (at >= end) return -1;
-      const p = buf[at] as number;
-      if (p & M) {
-        if (at + 1 >= end) return -1;
-        out.pictureId = ((p & 0x7f) << 8) | (buf[at + 1] as number);
-        out.pictureIdBits = 15;
-        at += 2;
-      } else {
-        out.pictureId = p;
-        out.pictureIdBits = 7;
-        at += 1;
-      }
+      at = readPictureId(buf, at, end, out);
+      if (at < 0) return -1;
     }
     if (x & L) {
       if (at >= end) return -1;

@@ -1,13 +1,15 @@
 import { ONE_BYTE_PROFILE, TWO_BYTE_PROFILE } from '../rtp-extensions.ts';
 import type { RtpView } from './rtp-view.ts';
+import type { ProducerCodec } from './types.ts';
 import { rewriteVp8Descriptor } from './vp8.ts';
+import { rewriteVp9Descriptor } from './vp9.ts';
 
 /**
  * Builds the packet a subscriber receives, in one allocation: the source's fixed header with SSRC, payload type,
  * sequence number and timestamp replaced (marker kept, RFC 3550 §5.1), its CSRCs, then either no header extension or
  * exactly one transport-wide sequence number element (0 as placeholder; RFC 8285 one-byte form for ids 1–14,
  * two-byte form above), then the payload without padding. Publisher extensions are dropped: their ids belong to the
- * publisher's negotiation. VP8 ids are rewritten when `pictureId`/`tl0PicIdx` are not negative.
+ * publisher's negotiation. VP8/VP9 ids are rewritten when `pictureId`/`tl0PicIdx` are not negative.
  */
 /**
  * Writable bytes every forwarded packet has after its end, inside its own allocation: room for the SRTP tag (10
@@ -17,7 +19,7 @@ export const FORWARDED_TAIL_ROOM = 16;
 
 export function writeForwarded(
   source: Buffer, view: RtpView, ssrc: number, payloadType: number, sequenceNumber: number, timestamp: number,
-  transportCcId: number, pictureId: number, tl0PicIdx: number,
+  transportCcId: number, pictureId: number, tl0PicIdx: number, codec: ProducerCodec = 'VP8',
 ): Buffer {
   const csrcBytes = view.csrcCount * 4;
   const extBytes = transportCcId > 0 ? 8 : 0;
@@ -52,6 +54,8 @@ export function writeForwarded(
     out[at + 7] = 0;
   }
   source.copy(out, header, view.payloadOffset, view.payloadEnd);
-  if (pictureId >= 0 || tl0PicIdx >= 0) rewriteVp8Descriptor(out, header, pictureId >= 0 ? pictureId : undefined, tl0PicIdx >= 0 ? tl0PicIdx : undefined);
+  if (pictureId < 0 && tl0PicIdx < 0) return out;
+  if (codec === 'VP8') rewriteVp8Descriptor(out, header, pictureId >= 0 ? pictureId : undefined, tl0PicIdx >= 0 ? tl0PicIdx : undefined);
+  else if (codec === 'VP9') rewriteVp9Descriptor(out, header, pictureId, tl0PicIdx);
   return out;
 }
