@@ -50,7 +50,9 @@ export class AesCmKeystream {
     const n = Math.ceil(length / BLOCK);
     if (n > MAX_BLOCKS) throw new RangeError(`AES-CM covers at most 2^16 blocks per packet (RFC 3711 §4.1.1), got ${n}`);
     if (n * 4 > this.#words.length) this.#grow(Math.max(n, this.#words.length / 2)); // doubles the block count (4 words each)
-    iv.copy(this.#blocks, 0, 0, 14);
+    // Byte stores, not iv.copy(): Buffer#copy with a range builds a typed-array view per call (garbage per packet).
+    const blocks = this.#blocks;
+    for (let i = 0; i < 14; i++) blocks[i] = iv[i] as number;
     const words = this.#words;
     const halves = this.#halves;
     const w0 = words[0] as number;

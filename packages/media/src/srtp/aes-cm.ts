@@ -51,7 +51,10 @@ export class AesCmTransform {
   #setIv(ssrc: number, indexHigh: number, indexLow: number): Buffer {
     const iv = this.#iv;
     const salt = this.#salt;
-    salt.copy(iv, 0, 0, 4);
+    iv[0] = salt[0] as number;
+    iv[1] = salt[1] as number;
+    iv[2] = salt[2] as number;
+    iv[3] = salt[3] as number;
     iv.writeUInt32BE((salt.readUInt32BE(4) ^ ssrc) >>> 0, 4);
     iv.writeUInt16BE((salt.readUInt16BE(8) ^ indexHigh) & 0xffff, 8);
     iv.writeUInt32BE((salt.readUInt32BE(10) ^ indexLow) >>> 0, 10);
