@@ -42,13 +42,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [crossPackage, { group: ['@parley/*', '!@parley/stun'], message: 'media depends on stun only.' }] }] },
   },
   {
+    files: ['packages/mixer/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [crossPackage, { group: ['@parley/*'], message: 'mixer depends on nothing else of ours (the server wires it to rooms).' }] }] },
+  },
+  {
     files: ['packages/client/src/**', 'packages/web/src/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [crossPackage, { group: ['@parley/server', '@parley/server/*', 'node:*'], message: 'browser code never imports server code or Node modules.' }] }],
     },
   },
   {
-    files: ['packages/server/src/**', 'packages/protocol/src/**', 'packages/client/src/**', 'packages/stun/src/**', 'packages/turn/src/**', 'packages/media/src/**'],
+    files: ['packages/server/src/**', 'packages/protocol/src/**', 'packages/client/src/**', 'packages/stun/src/**', 'packages/turn/src/**', 'packages/media/src/**', 'packages/mixer/src/**'],
     ignores: ['**/*.test.ts', 'packages/server/src/cli.ts'],
     rules: { 'no-console': 'error' },
   },

@@ -28,7 +28,7 @@ export default defineConfig({
         // STUN/TURN and media-transport peers on real sockets: only inside a loopback-only namespace.
         test: {
           name: 'net',
-          include: ['test/turn/**/*.test.ts', 'test/media/**/*.test.ts', 'bench/sfu/udp-drops.test.ts'],
+          include: ['test/turn/**/*.test.ts', 'test/media/**/*.test.ts', 'test/mixer/**/*.test.ts', 'bench/sfu/udp-drops.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 30_000,
