@@ -70,18 +70,22 @@ export class AesCmKeystream {
   }
 }
 
-/** out[outOffset + i] = data[start + i] ^ keystream[i] for i < length, a word at a time when all three are aligned. */
-export function xorInto(keystream: Uint8Array, data: Uint8Array, start: number, length: number, out: Uint8Array, outOffset: number): void {
+/**
+ * out[outOffset + i] = data[start + i] ^ keystream[keyOffset + i] for i < length, a word at a time when all three are
+ * aligned.
+ */
+export function xorInto(keystream: Uint8Array, data: Uint8Array, start: number, length: number, out: Uint8Array, outOffset: number, keyOffset = 0): void {
   let i = 0;
   const dataAt = data.byteOffset + start;
   const outAt = out.byteOffset + outOffset;
-  if (length >= 64 && (dataAt & 3) === 0 && (outAt & 3) === 0 && (keystream.byteOffset & 3) === 0) {
+  const keyAt = keystream.byteOffset + keyOffset;
+  if (length >= 64 && (dataAt & 3) === 0 && (outAt & 3) === 0 && (keyAt & 3) === 0) {
     const words = length >>> 2;
-    const k = new Int32Array(keystream.buffer, keystream.byteOffset, words);
+    const k = new Int32Array(keystream.buffer, keyAt, words);
     const d = new Int32Array(data.buffer, dataAt, words);
     const o = new Int32Array(out.buffer, outAt, words);
     for (let w = 0; w < words; w++) o[w] = (d[w] as number) ^ (k[w] as number);
     i = words << 2;
   }
-  for (; i < length; i++) out[outOffset + i] = (data[start + i] as number) ^ (keystream[i] as number);
+  for (; i < length; i++) out[outOffset + i] = (data[start + i] as number) ^ (keystream[keyOffset + i] as number);
 }

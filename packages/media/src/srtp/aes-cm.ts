@@ -1,6 +1,7 @@
 import { SrtpError } from '../errors.ts';
 import { AesCmKeystream } from './aes-cm-keystream.ts';
 import { HmacSha1, tagMatches, writeTag } from './hmac-sha1.ts';
+import { KeystreamAhead } from './keystream-ahead.ts';
 import type { SrtpSessionKeys } from './kdf.ts';
 
 /** RFC 3711 §3.4: the E flag (top bit of the SRTCP trailer word) says the payload is encrypted. */
@@ -33,6 +34,8 @@ export function aesCmIv(salt: Uint8Array, ssrc: number, index: number): Buffer {
 export class AesCmTransform {
   readonly tagLength: number;
   readonly #keystream: AesCmKeystream;
+  /** Outbound SRTP only: the keystream of a sender's next packets, made several at a time. */
+  readonly #ahead: KeystreamAhead;
   readonly #hmac: HmacSha1;
   readonly #salt: Buffer;
   /** Scratch counter block; the keystream copies it before returning. */
@@ -43,6 +46,7 @@ export class AesCmTransform {
     if (!Number.isInteger(tagLength) || tagLength < 1 || tagLength > 20) throw new RangeError(`an HMAC-SHA1 tag is 1 to 20 bytes, got ${tagLength}`);
     this.tagLength = tagLength;
     this.#keystream = new AesCmKeystream(keys.encryptionKey);
+    this.#ahead = new KeystreamAhead(keys.encryptionKey, keys.salt);
     this.#hmac = new HmacSha1(keys.authKey);
     this.#salt = Buffer.from(keys.salt.subarray(0, 14));
   }
@@ -75,7 +79,7 @@ export class AesCmTransform {
     // Every byte of `out` is written below (header, payload, tag), so the pooled unsafe allocation leaks nothing.
     const out = Buffer.allocUnsafe(end + this.tagLength);
     packet.copy(out, 0, 0, headerLength);
-    this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
+    this.#encryptRtp(packet, headerLength, end, roc, out);
     writeTag(this.#hmac.mac(out, 0, end, roc), out, end, this.tagLength);
     return out;
   }
@@ -88,9 +92,16 @@ export class AesCmTransform {
   protectRtpInPlace(packet: Buffer, headerLength: number, roc: number): Buffer {
     const end = packet.length;
     const out = Buffer.from(packet.buffer, packet.byteOffset, end + this.tagLength);
-    this.#keystream.xor(this.#rtpIv(packet, roc), out, headerLength, end, out, headerLength);
+    this.#encryptRtp(out, headerLength, end, roc, out);
     writeTag(this.#hmac.mac(out, 0, end, roc), out, end, this.tagLength);
     return out;
+  }
+
+  /** The payload `packet[headerLength, end)` encrypted into `out` at the same offset: from the run kept ahead when it can. */
+  #encryptRtp(packet: Buffer, headerLength: number, end: number, roc: number, out: Buffer): void {
+    const ssrc = packet.readUInt32BE(8);
+    const index = roc * 0x1_0000 + packet.readUInt16BE(2);
+    if (!this.#ahead.xor(ssrc, index, packet, headerLength, end, out, headerLength)) this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
   }
 
   /** Verifies the tag first (RFC 3711 §3.3 step 5), then decrypts. `packet` includes the tag. */
