@@ -34,7 +34,7 @@ export function aesCmIv(salt: Uint8Array, ssrc: number, index: number): Buffer {
 export class AesCmTransform {
   readonly tagLength: number;
   readonly #keystream: AesCmKeystream;
-  /** Outbound SRTP only: the keystream of a sender's next packets, made several at a time. */
+  /** The keystream of a sender's next packets, made several at a time (either direction: indices only grow). */
   readonly #ahead: KeystreamAhead;
   readonly #hmac: HmacSha1;
   readonly #salt: Buffer;
@@ -97,7 +97,10 @@ export class AesCmTransform {
     return out;
   }
 
-  /** The payload `packet[headerLength, end)` encrypted into `out` at the same offset: from the run kept ahead when it can. */
+  /**
+   * The payload `packet[headerLength, end)` encrypted (or, the same XOR, decrypted) into `out` at the same offset: from
+   * the run kept ahead when it can. Inbound, only after the tag verified: an index from a forger never starts a run.
+   */
   #encryptRtp(packet: Buffer, headerLength: number, end: number, roc: number, out: Buffer): void {
     const ssrc = packet.readUInt32BE(8);
     const index = roc * 0x1_0000 + packet.readUInt16BE(2);
@@ -114,7 +117,7 @@ export class AesCmTransform {
     // for seconds, and a pooled one would keep the whole slab (and the short-lived packets around it) alive.
     const out = Buffer.allocUnsafeSlow(end);
     packet.copy(out, 0, 0, headerLength);
-    this.#keystream.xor(this.#rtpIv(packet, roc), packet, headerLength, end, out, headerLength);
+    this.#encryptRtp(packet, headerLength, end, roc, out);
     return out;
   }
 
