@@ -68,6 +68,8 @@ export interface RewrittenSequence {
  * behind the newest one.
  */
 export class SequenceRewriter {
+  /** What `rewrite` returns: one object, overwritten by the next call (read it before rewriting again). */
+  readonly #result: RewrittenSequence = { sequenceNumber: 0, timestamp: 0 };
   #ssrc: number | undefined;
   #seqOffset = 0;
   #tsOffset = 0;
@@ -102,10 +104,10 @@ export class SequenceRewriter {
       // Slide the floor behind the newest packet so that it never wraps around in front of the stream.
       this.#anchorSeq = addSeq(sequenceNumber, -REORDER_FLOOR);
     }
-    const out = {
-      sequenceNumber: addSeq(sequenceNumber, this.#seqOffset),
-      timestamp: addTimestamp(timestamp, this.#tsOffset),
-    };
+    // One result object per rewriter, overwritten by the next call: this runs once per forwarded packet.
+    const out = this.#result;
+    out.sequenceNumber = addSeq(sequenceNumber, this.#seqOffset);
+    out.timestamp = addTimestamp(timestamp, this.#tsOffset);
     if (isNewerSeq(out.sequenceNumber, this.#maxOutSeq)) this.#maxOutSeq = out.sequenceNumber;
     if (isNewerTimestamp(out.timestamp, this.#maxOutTs)) this.#maxOutTs = out.timestamp;
     return out;
