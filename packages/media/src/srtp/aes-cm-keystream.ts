@@ -71,6 +71,23 @@ export class AesCmKeystream {
 }
 
 /**
+ * Whole-buffer Int32 views of the last few ArrayBuffers XORed, so that a packet costs no view objects: forwarded
+ * packets share Node's 8 KiB allocation pool and a keystream run serves eight packets, so consecutive calls mostly
+ * meet the same buffers. Holding them keeps at most a few small ArrayBuffers alive a little longer.
+ */
+const wordViews: { buffer: ArrayBufferLike | undefined; words: Int32Array }[] = Array.from({ length: 3 }, () => ({ buffer: undefined, words: new Int32Array(0) }));
+let nextView = 0;
+
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
+  for (const v of wordViews) if (v.buffer === buffer) return v.words;
+  const slot = wordViews[nextView] as (typeof wordViews)[number];
+  nextView = (nextView + 1) % wordViews.length;
+  slot.buffer = buffer;
+  slot.words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  return slot.words;
+}
+
+/**
  * out[outOffset + i] = data[start + i] ^ keystream[keyOffset + i] for i < length, a word at a time when all three are
  * aligned.
  */
@@ -81,10 +98,13 @@ export function xorInto(keystream: Uint8Array, data: Uint8Array, start: number, 
   const keyAt = keystream.byteOffset + keyOffset;
   if (length >= 64 && (dataAt & 3) === 0 && (outAt & 3) === 0 && (keyAt & 3) === 0) {
     const words = length >>> 2;
-    const k = new Int32Array(keystream.buffer, keyAt, words);
-    const d = new Int32Array(data.buffer, dataAt, words);
-    const o = new Int32Array(out.buffer, outAt, words);
-    for (let w = 0; w < words; w++) o[w] = (d[w] as number) ^ (k[w] as number);
+    const k = wordsOf(keystream.buffer);
+    const d = wordsOf(data.buffer);
+    const o = out.buffer === data.buffer ? d : wordsOf(out.buffer);
+    const k0 = keyAt >>> 2;
+    const d0 = dataAt >>> 2;
+    const o0 = outAt >>> 2;
+    for (let w = 0; w < words; w++) o[o0 + w] = (d[d0 + w] as number) ^ (k[k0 + w] as number);
     i = words << 2;
   }
   for (; i < length; i++) out[outOffset + i] = (data[start + i] as number) ^ (keystream[keyOffset + i] as number);

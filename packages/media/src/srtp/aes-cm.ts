@@ -93,7 +93,8 @@ export class AesCmTransform {
     const end = packet.length;
     const out = Buffer.from(packet.buffer, packet.byteOffset, end + this.tagLength);
     this.#encryptRtp(out, headerLength, end, roc, out);
-    writeTag(this.#hmac.mac(out, 0, end, roc), out, end, this.tagLength);
+    // The MAC over `packet` (the same bytes, now encrypted): a whole buffer copies into the HMAC without a view.
+    writeTag(this.#hmac.mac(packet, 0, end, roc), out, end, this.tagLength);
     return out;
   }
 

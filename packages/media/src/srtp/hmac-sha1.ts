@@ -19,6 +19,8 @@ const OPAD = 0x5c;
 export class HmacSha1 {
   /** K⊕ipad, then the message being authenticated (grown on demand). */
   #inner: Buffer;
+  /** `#inner.subarray(0, n)` by n, made once: packet lengths repeat, and a view per MAC is garbage per packet. */
+  #views: Buffer[] = [];
   /** K⊕opad || inner digest. */
   readonly #outer = Buffer.allocUnsafeSlow(BLOCK + DIGEST);
 
@@ -43,12 +45,17 @@ export class HmacSha1 {
       const grown = Buffer.allocUnsafeSlow(BLOCK + length + 256);
       this.#inner.copy(grown, 0, 0, BLOCK);
       this.#inner = grown;
+      this.#views = [];
     }
     message.copy(this.#inner, BLOCK, start, end);
     if (roc !== undefined) this.#inner.writeUInt32BE(roc >>> 0, BLOCK + end - start);
-    const inner = hash('sha1', this.#inner.subarray(0, BLOCK + length), 'binary');
+    const inner = hash('sha1', this.#innerView(BLOCK + length), 'binary');
     this.#outer.write(inner, BLOCK, DIGEST, 'latin1');
     return hash('sha1', this.#outer, 'binary');
+  }
+
+  #innerView(n: number): Buffer {
+    return this.#views[n] ?? (this.#views[n] = this.#inner.subarray(0, n));
   }
 }
 
