@@ -3,6 +3,7 @@ import { classifyPacket } from '../demux.ts';
 import { createDtlsCertificate, type DtlsCertificate, type DtlsFingerprint } from './dtls.ts';
 import { addressKey, createIceParameters, handleStunDatagram, type IceAddress, type IceParameters } from './ice-lite.ts';
 import { EndpointPeer } from './peer.ts';
+import { SendRing } from './send-ring.ts';
 import { IceTcpListener, type IceTcpLimits, type IceTcpStats } from './tcp.ts';
 
 /** The dgram lookup for IP literals: synchronous, so a send happens inside `socket.send`, not a tick later. */
@@ -83,6 +84,8 @@ export class MediaEndpoint {
     internalErrors: 0,
     socketErrors: 0,
   };
+  /** Memory for packets built only to be sent now (see SendRing); retired when a send has to queue. */
+  readonly sendRing = new SendRing();
   readonly #socket: Socket;
   #tcp: IceTcpListener | undefined;
   readonly #byUsernameFragment = new Map<string, EndpointPeer>();
@@ -199,8 +202,13 @@ export class MediaEndpoint {
 
   #send(datagram: Buffer, to: IceAddress): void {
     if (this.#closed) return;
-    if (to.transport === 'tcp') this.#tcp?.send(datagram, to);
-    else this.#socket.send(datagram, to.port, to.address);
+    if (to.transport === 'tcp') {
+      this.#tcp?.send(datagram, to);
+      return;
+    }
+    this.#socket.send(datagram, to.port, to.address);
+    // Sent inside send() unless the kernel queue was full: then Node holds the datagram's memory until it drains.
+    if (this.#socket.getSendQueueCount() > 0) this.sendRing.retire();
   }
 
   /** An ICE-TCP connection closed: its address routes nowhere now (a new connection gets a new port). */

@@ -4,3 +4,4 @@ export * from './sdp.ts';
 export * from './peer.ts';
 export * from './endpoint.ts';
 export * from './tcp.ts';
+export * from './send-ring.ts';

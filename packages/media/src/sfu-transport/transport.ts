@@ -5,6 +5,7 @@ import type { EndpointPeer } from '../endpoint/peer.ts';
 import { SdpError, parseSdpOffer } from '../endpoint/sdp.ts';
 import { Consumer } from '../sfu/consumer.ts';
 import { Producer, type ProducerCodec } from '../sfu/producer.ts';
+import type { PacketAllocator } from '../sfu/write-forwarded.ts';
 import { serializeNack, serializePli } from '../rtcp-feedback.ts';
 import { MediaFeedback } from './feedback.ts';
 import { extensionText, findExtension } from './header-extension.ts';
@@ -63,6 +64,7 @@ export class SfuTransport {
   readonly ownerId: string;
   readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0 };
   readonly #endpoint: MediaEndpoint;
+  readonly #allocate: PacketAllocator;
   readonly #router: Router;
   #peer: EndpointPeer | undefined;
   readonly #feedback: MediaFeedback;
@@ -89,6 +91,8 @@ export class SfuTransport {
     this.id = options.id;
     this.ownerId = options.ownerId;
     this.#endpoint = options.endpoint;
+    const ring = options.endpoint.sendRing;
+    this.#allocate = (size, tailRoom) => ring.alloc(size, tailRoom);
     this.#router = options.router;
     this.#feedback = new MediaFeedback({ send: (rtcp) => this.#sendRtcp(rtcp) });
   }
@@ -338,6 +342,8 @@ export class SfuTransport {
       targetLayer: 0,
       ...(section.extensions.transportCc !== undefined ? { transportCcExtensionId: section.extensions.transportCc } : {}),
       send: (packet, offset) => this.#sendRtp(packet, offset),
+      // #sendRtp is done with each packet when it returns (encrypted in place, sent): ring memory is enough.
+      allocate: this.#allocate,
       onClose: () => this.#forgetConsumer(section.mid, consumer),
     });
     this.#consumersByMid.set(section.mid, consumer);

@@ -6,7 +6,7 @@ import { newRtpView, readRtpView } from './rtp-view.ts';
 import type { ProducerCodec } from './types.ts';
 import { Vp8IdMap, readVp8Ids } from './vp8.ts';
 import { readVp9Ids } from './vp9.ts';
-import { writeForwarded } from './write-forwarded.ts';
+import { freshPacket, writeForwarded, type PacketAllocator } from './write-forwarded.ts';
 
 export interface ConsumerOptions {
   id: string;
@@ -20,11 +20,19 @@ export interface ConsumerOptions {
    * are the publisher's negotiation, not the subscriber's.
    */
   transportCcExtensionId?: number;
-  /** Receives each rewritten clear RTP packet (a fresh Buffer); `offsetOfTransportSeq` is -1 without transport-cc. */
+  /**
+   * Receives each rewritten clear RTP packet; `offsetOfTransportSeq` is -1 without transport-cc. The packet's memory
+   * comes from `allocate` (a fresh Buffer by default).
+   */
   send: (packet: Buffer, offsetOfTransportSeq: number) => void;
   /** Receives NACK answers (same rewriting, same output seq), e.g. to wrap them in RTX (RFC 4588). Default: `send`. */
   sendRetransmission?: (packet: Buffer, offsetOfTransportSeq: number) => void;
   onClose?: () => void;
+  /**
+   * Memory for forwarded packets. The SFU's transport passes its endpoint's send ring, whose buffers are valid only
+   * until the next send: then `send` must be done with the packet when it returns.
+   */
+  allocate?: PacketAllocator;
   /** Simulcast layer to start with (default: the highest). */
   targetLayer?: number;
   /** Start paused (a hidden tile). */
@@ -59,6 +67,7 @@ export class Consumer {
   readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, dropped: 0, paddingDropped: 0, layerSwitches: 0 };
   readonly #s = this.stats as ConsumerStats;
   readonly #options: ConsumerOptions;
+  readonly #allocate: PacketAllocator;
   readonly #payloadType: number;
   readonly #tccId: number;
   readonly #video: boolean;
@@ -95,6 +104,7 @@ export class Consumer {
     this.ssrc = options.ssrc;
     this.kind = producer.kind;
     this.#options = options;
+    this.#allocate = options.allocate ?? freshPacket;
     this.#payloadType = options.payloadType;
     this.#tccId = tcc ?? -1;
     this.#video = producer.kind === 'video';
@@ -166,7 +176,7 @@ export class Consumer {
       if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
       else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
       const h = this.#history;
-      const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot), this.#codec);
+      const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot), this.#codec, this.#allocate);
       this.#s.retransmitted++;
       resent++;
       send(out, this.#tccOffset(view.csrcCount));
@@ -231,7 +241,7 @@ export class Consumer {
     const outTs = mapped.timestamp;
     const outPic = this.#ids.pictureId(info);
     const outTl0 = this.#ids.tl0PicIdx(info);
-    const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0, this.#codec);
+    const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0, this.#codec, this.#allocate);
     this.#history.record(outSeq, info.ssrc, seq, outTs, outPic, outTl0);
     if (isNewerSeq(outSeq, this.#maxOutSeq)) this.#maxOutSeq = outSeq;
     if (isNewerTimestamp(outTs, this.#maxOutTs) || this.#packets === 0) {

@@ -17,15 +17,21 @@ import { rewriteVp9Descriptor } from './vp9.ts';
  */
 export const FORWARDED_TAIL_ROOM = 16;
 
+/** Where forwarded packets live: `size` bytes with `tailRoom` writable bytes after them in the same memory. */
+export type PacketAllocator = (size: number, tailRoom: number) => Buffer;
+
+/** A fresh allocation per packet (Node's pool): a packet stays valid for as long as anyone holds it. */
+export const freshPacket: PacketAllocator = (size, tailRoom) => Buffer.allocUnsafe(size + tailRoom).subarray(0, size);
+
 export function writeForwarded(
   source: Buffer, view: RtpView, ssrc: number, payloadType: number, sequenceNumber: number, timestamp: number,
-  transportCcId: number, pictureId: number, tl0PicIdx: number, codec: ProducerCodec = 'VP8',
+  transportCcId: number, pictureId: number, tl0PicIdx: number, codec: ProducerCodec = 'VP8', allocate: PacketAllocator = freshPacket,
 ): Buffer {
   const csrcBytes = view.csrcCount * 4;
   const extBytes = transportCcId > 0 ? 8 : 0;
   const header = 12 + csrcBytes + extBytes;
   const length = header + view.payloadEnd - view.payloadOffset;
-  const out = Buffer.allocUnsafe(length + FORWARDED_TAIL_ROOM).subarray(0, length);
+  const out = allocate(length, FORWARDED_TAIL_ROOM);
   out[0] = 0x80 | (extBytes ? 0x10 : 0) | view.csrcCount;
   out[1] = (view.marker ? 0x80 : 0) | payloadType;
   out[2] = sequenceNumber >>> 8;
