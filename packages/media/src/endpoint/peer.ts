@@ -254,7 +254,8 @@ export class EndpointPeer {
         this.events.emit('rtcp', clear);
         return;
       }
-      const clear = keys.inbound.unprotectRtp(datagram);
+      // The datagram is ours alone (a UDP receive, or an ICE-TCP frame copied out): decrypt it where it is.
+      const clear = keys.inbound.unprotectRtpInPlace(datagram);
       const ssrc = clear.readUInt32BE(8);
       const payloadType = (clear[1] as number) & 0x7f;
       this.stats.rtpPacketsDecrypted++;

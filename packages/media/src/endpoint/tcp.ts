@@ -148,7 +148,10 @@ export class IceTcpListener {
     while (data.length - offset >= 2) {
       const length = data.readUInt16BE(offset);
       if (data.length - offset - 2 < length) break;
-      const frame = data.subarray(offset + 2, offset + 2 + length);
+      // A copy in memory of its own, as a UDP datagram is: it may be decrypted in place and kept (the NACK cache),
+      // and must neither keep the whole chunk alive nor share memory with the frames next to it.
+      const frame = Buffer.allocUnsafeSlow(length);
+      data.copy(frame, 0, offset + 2, offset + 2 + length);
       offset += 2 + length;
       if (length === 0) {
         this.stats.emptyFrames++;

@@ -122,6 +122,16 @@ export class AesCmTransform {
     return out;
   }
 
+  /** `unprotectRtp` into `packet`'s own memory: returns the clear packet, a view without the tag. */
+  unprotectRtpInPlace(packet: Buffer, headerLength: number, roc: number): Buffer {
+    const end = packet.length - this.tagLength;
+    if (!tagMatches(this.#hmac.mac(packet, 0, end, roc), packet, end, this.tagLength)) {
+      throw new SrtpError('AUTH_FAILED', 'SRTP authentication tag mismatch');
+    }
+    this.#encryptRtp(packet, headerLength, end, roc, packet);
+    return packet.subarray(0, end);
+  }
+
   /** RFC 3711 §3.4: header || encrypted body || E|SRTCP index || tag, the tag covering everything before it. */
   protectRtcp(packet: Buffer, index: number): Buffer {
     const end = packet.length;

@@ -53,6 +53,24 @@ describe('SrtpSession round trips', () => {
     });
   }
 
+  it.each(PROFILES)('%s: unprotectRtpInPlace gives the same clear packet, and a forged one is left as it was', (profile) => {
+    const { tx, rx } = pair(profile);
+    const copy = pair(profile).rx;
+    for (let seq = 1; seq <= 40; seq++) {
+      const clear = rtp(seq, 0x1234, Buffer.alloc(100 + seq * 20, seq));
+      const srtp = tx.protectRtp(clear);
+      const expected = copy.unprotectRtp(Buffer.from(srtp));
+      const decrypted = rx.unprotectRtpInPlace(srtp);
+      expect(decrypted.equals(clear)).toBe(true);
+      expect(decrypted.equals(expected)).toBe(true);
+    }
+    const forged = tx.protectRtp(rtp(41));
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    const before = Buffer.from(forged);
+    expect(code(() => rx.unprotectRtpInPlace(forged))).toBe('AUTH_FAILED');
+    expect(forged.equals(before)).toBe(true);
+  });
+
   it('AES_CM_128_HMAC_SHA1_32 keeps an 80-bit SRTCP tag (RFC 5764 §4.1.2)', () => {
     expect(SRTP_PROFILES.AES_CM_128_HMAC_SHA1_32.rtpTagLength).toBe(4);
     expect(SRTP_PROFILES.AES_CM_128_HMAC_SHA1_32.rtcpTagLength).toBe(10);

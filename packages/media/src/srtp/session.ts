@@ -108,6 +108,19 @@ export class SrtpSession {
 
   /** SRTP → RTP, following RFC 3711 §3.3: estimate the index, check replay, authenticate, decrypt, then update. */
   unprotectRtp(bytes: Uint8Array): Buffer {
+    return this.#unprotectRtp(bytes, false);
+  }
+
+  /**
+   * `unprotectRtp` for a packet the caller owns and gives up (a datagram just received, in memory of its own):
+   * AES-CM decrypts it where it is and returns the clear packet as a view of the same memory, so keeping it (the
+   * SFU's NACK cache) keeps exactly that datagram's allocation. GCM copies as usual.
+   */
+  unprotectRtpInPlace(bytes: Uint8Array): Buffer {
+    return this.#unprotectRtp(bytes, true);
+  }
+
+  #unprotectRtp(bytes: Uint8Array, inPlace: boolean): Buffer {
     const packet = asBuffer(bytes);
     const tagLength = this.#params.rtpTagLength;
     if (packet.length < 12 + tagLength) throw new SrtpError('TRUNCATED', `an SRTP packet is at least ${12 + tagLength} bytes, got ${packet.length}`);
@@ -129,7 +142,7 @@ export class SrtpSession {
     const index = roc * 0x1_0000 + seq;
     const rejected = state.replay?.check(index);
     if (rejected) throw new SrtpError(rejected, `SRTP index ${index} of SSRC ${ssrc} is ${rejected === 'REPLAYED' ? 'a replay' : 'left of the replay window'}`);
-    const clear = this.#rtp.unprotectRtp(packet, headerLength, roc);
+    const clear = inPlace && this.#rtp instanceof AesCmTransform ? this.#rtp.unprotectRtpInPlace(packet, headerLength, roc) : this.#rtp.unprotectRtp(packet, headerLength, roc);
     // Authenticated: only now may the stream state move (RFC 3711 §3.3.1 "after successful authentication").
     if (!known) setBounded(this.#recvRtp, ssrc, state);
     if (roc > state.roc || (roc === state.roc && isNewerSeq(seq, state.highestSeq))) {
