@@ -1,4 +1,4 @@
-import type { RoomInfo, TokenResponse } from '@parley/protocol';
+import type { RoomInfo, TokenResponse, TopologyPolicy } from '@parley/protocol';
 import { ParleyError } from './errors.ts';
 
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
@@ -14,11 +14,11 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 /** `POST /api/rooms`. */
-export function createRoom(baseUrl: string, options: { id?: string; apiKey?: string } = {}): Promise<RoomInfo> {
+export function createRoom(baseUrl: string, options: { id?: string; apiKey?: string; topology?: TopologyPolicy } = {}): Promise<RoomInfo> {
   return call<RoomInfo>(new URL('/api/rooms', baseUrl).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
-    body: JSON.stringify(options.id ? { id: options.id } : {}),
+    body: JSON.stringify({ ...(options.id ? { id: options.id } : {}), ...(options.topology ? { topology: options.topology } : {}) }),
   });
 }
 

@@ -34,7 +34,9 @@ export type RoomEvents = {
   controlChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
   /** A participant opened a data channel to us (other than the control channel). */
   dataChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
-  /** Media now goes peer to peer (`mesh`) or through the server (`sfu`); the switch happens make-before-break. */
+  /** The MCU's mix (composite video of everyone else, and their mixed audio) arrived, or went (`mcu` rooms). */
+  compositeChanged: [stream: MediaStream | undefined];
+  /** Media now goes peer to peer (`mesh`) or through the server (`sfu`, `mcu`); mesh ⇄ SFU switches make-before-break. */
   topologyChanged: [topology: Topology];
   /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
   activeSpeakerChanged: [participantId: string | undefined, speaking: string[]];
@@ -84,6 +86,7 @@ export class Room extends Emitter<RoomEvents> {
       controlChannelOpened: (p, channel) => this.#onControlChannel(p, channel),
       dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
       sendControl: (id, message) => this.#announcer.sendControl(id, message),
+      compositeChanged: (stream) => this.emit('compositeChanged', stream),
       ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}),
       log: (message, detail) => options.log?.(message, detail),
     });
@@ -106,6 +109,14 @@ export class Room extends Emitter<RoomEvents> {
   /** How media flows right now: peer to peer, or through the server's SFU. */
   get topology(): Topology {
     return this.#paths.topology;
+  }
+
+  /**
+   * In an `mcu` room: one stream with the composite of everyone else (their names on their tiles) and the mix of
+   * their voices (never our own). Undefined in other rooms.
+   */
+  get composite(): MediaStream | undefined {
+    return this.#paths.mcu?.stream;
   }
 
   /** The loudest participant as the server last said (SFU rooms), or undefined. */
@@ -171,6 +182,12 @@ export class Room extends Emitter<RoomEvents> {
   statsSource(participantId: string): StatsSource | undefined {
     const p = this.participants.get(participantId);
     return p ? this.#paths.statsSource(p) : undefined;
+  }
+
+  /** In an `mcu` room: the one connection that brings the composite and the mix (all of its report is theirs). */
+  compositeStatsSource(): StatsSource | undefined {
+    const mcu = this.#paths.mcu;
+    return mcu ? { pc: mcu.pc, select: (report) => [...report] } : undefined;
   }
 
   async setName(name: string): Promise<void> {

@@ -29,3 +29,7 @@ export { composite, type CompositeInput, type CompositeOptions } from './video/c
 export { viewFor, type LayoutKind, type Participant, type View, type ViewOptions } from './video/view.ts';
 export { CompositorClosedError, WorkerCompositor, type CompositeResult } from './video/compositor.ts';
 export * from './engine/wrtc.ts';
+export { RoomMixer, type Compositor, type MixerClock, type MixerOutputs, type RoomMixerOptions, type RoomMixerStats } from './mcu/room-mixer.ts';
+export { McuPeer, McuPeerClosedError, type McuPeerOptions } from './mcu/mcu-peer.ts';
+export { SpeakerDetector, rms, type SpeakerDetectorOptions } from './mcu/speaker.ts';
+export { offerReceives, offerSends, sdpSections, withBandwidth, type SdpDirection, type SdpSection } from './mcu/sdp.ts';

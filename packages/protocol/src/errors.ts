@@ -36,6 +36,8 @@ export const ErrorCodes = [
   'WRONG_TOPOLOGY',
   'UNKNOWN_PRODUCER',
   'UNSUPPORTED_CODEC',
+  // Media (MCU)
+  'MCU_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -5,7 +5,7 @@ import { DisplayName, Metadata, RoomId, Topology, TopologyPolicy } from './messa
 export const CreateRoomRequest = z.object({
   id: RoomId.optional(),
   maxParticipants: z.number().int().min(2).max(1000).optional(),
-  /** `auto` (default): mesh up to `meshMax` participants, SFU beyond. */
+  /** `auto` (default): mesh up to `meshMax` participants, SFU beyond; `mcu`: the server mixes (one stream each way). */
   topology: TopologyPolicy.optional(),
   /** For `auto`: the largest mesh; participant meshMax + 1 switches the room to the SFU. */
   meshMax: z.number().int().min(1).max(16).optional(),

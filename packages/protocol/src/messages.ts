@@ -22,11 +22,11 @@ export const Participant = z.object({
 });
 export type Participant = z.infer<typeof Participant>;
 
-/** How media flows in a room right now: peer to peer, or through the server's SFU. */
-export const Topology = z.enum(['mesh', 'sfu']);
+/** How media flows in a room right now: peer to peer, through the server's SFU, or mixed by its MCU. */
+export const Topology = z.enum(['mesh', 'sfu', 'mcu']);
 export type Topology = z.infer<typeof Topology>;
 /** What a room was created with: a fixed topology, or `auto` (mesh while small, SFU beyond `meshMax`). */
-export const TopologyPolicy = z.enum(['mesh', 'sfu', 'auto']);
+export const TopologyPolicy = z.enum(['mesh', 'sfu', 'mcu', 'auto']);
 export type TopologyPolicy = z.infer<typeof TopologyPolicy>;
 
 export const MediaSource = z.enum(['camera', 'microphone', 'screen', 'screenAudio']);
@@ -150,6 +150,13 @@ export const SfuPreference = z.object({
 /** Closes this participant's SFU connection (the room went back to mesh): its producers end for everyone. */
 export const SfuLeave = z.object({ type: z.literal('sfuLeave'), id: RequestId.optional() });
 
+/**
+ * The MCU connection's offer, in an `mcu` room: one audio and one video section, each sending our microphone /
+ * camera (if we publish one) and receiving the mix. The server answers in the response's `data.sdp` with every
+ * candidate included (no trickle either way): our mix-minus and a composite of everyone else.
+ */
+export const McuOffer = z.object({ type: z.literal('mcuOffer'), id: RequestId, sdp: Sdp });
+
 /** Microphone/camera on or off and what each published stream carries, for everyone's muted marks and tiles. */
 export const MediaStateSend = z.object({
   type: z.literal('mediaState'),
@@ -176,10 +183,10 @@ export type Hello = z.infer<typeof Hello>;
 export type Leave = z.infer<typeof Leave>;
 export type Update = z.infer<typeof Update>;
 
-export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest, SfuOffer, SfuPreference, SfuLeave, MediaStateSend]);
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest, SfuOffer, SfuPreference, SfuLeave, McuOffer, MediaStateSend]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory', 'sfuOffer', 'sfuPreference', 'sfuLeave', 'mediaState']);
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory', 'sfuOffer', 'sfuPreference', 'sfuLeave', 'mcuOffer', 'mediaState']);
 
 // ---- Server → client -----------------------------------------------------------------------
 

@@ -30,6 +30,24 @@ describe('parseClientMessage', () => {
     }
   });
 
+  it('accepts an mcuOffer with an id and an SDP, and rejects one without either (INVALID_MESSAGE)', () => {
+    const ok = parseClientMessage(JSON.stringify({ type: 'mcuOffer', id: 'm1', sdp: 'v=0' }));
+    expect(ok.ok && ok.message).toEqual({ type: 'mcuOffer', id: 'm1', sdp: 'v=0' });
+    for (const bad of [{ type: 'mcuOffer', sdp: 'v=0' }, { type: 'mcuOffer', id: 'm2' }, { type: 'mcuOffer', id: 'm3', sdp: '' }, { type: 'mcuOffer', id: 'm4', sdp: 'x'.repeat(60_001) }]) {
+      const r = failure(JSON.stringify(bad));
+      expect(r.error.code, JSON.stringify(bad).slice(0, 60)).toBe('INVALID_MESSAGE');
+      expect(r.type).toBe('mcuOffer');
+    }
+  });
+
+  it('knows the mcu topology and policy, and MCU_UNAVAILABLE as a stable code', () => {
+    const changed = parseServerMessage(JSON.stringify({ type: 'topologyChanged', seq: 1, topology: 'mcu' }));
+    expect(changed.ok && changed.message).toEqual({ type: 'topologyChanged', seq: 1, topology: 'mcu' });
+    expect(parseServerMessage(JSON.stringify({ type: 'topologyChanged', seq: 1, topology: 'p2p' })).ok).toBe(false);
+    expect(ErrorCodes).toContain('MCU_UNAVAILABLE');
+    expect(ErrorCodes.indexOf('MCU_UNAVAILABLE')).toBe(ErrorCodes.length - 1);
+  });
+
   it('rejects text that is not JSON with MALFORMED_JSON', () => {
     for (const raw of ['', '{', 'hello', '{"type":"ping",}', "{'type':'ping'}"]) {
       const r = failure(raw);

@@ -47,7 +47,7 @@ export const ConfigSchema = z
         /** An empty room is deleted after this long. */
         emptyTtlMs: z.number().int().min(1000).default(5 * 60_000),
         /** Topology of rooms created without one: `auto` is mesh while small, SFU beyond `meshMax`. */
-        topology: z.enum(['mesh', 'sfu', 'auto']).default('auto'),
+        topology: z.enum(['mesh', 'sfu', 'mcu', 'auto']).default('auto'),
         /** For `auto`: the largest mesh. Participant meshMax + 1 switches the room to the SFU. */
         meshMax: z.number().int().min(1).max(16).default(3),
         /** For `auto`: an SFU room back at meshMax or fewer returns to mesh once it has stayed so for this long. */
@@ -144,6 +144,20 @@ export const ConfigSchema = z
         announcedAddress: z.ipv4().or(z.ipv6()).optional(),
       })
       .prefault({}),
+    /** The MCU (docs/configuration.md): mixes `mcu` rooms, one audio and one composite video per participant. */
+    mcu: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Composite size (even numbers) and rate. */
+        width: z.number().int().min(64).max(1920).multipleOf(2).default(640),
+        height: z.number().int().min(64).max(1080).multipleOf(2).default(360),
+        fps: z.number().int().min(1).max(30).default(15),
+        /** Cap on each composite's bitrate (b=AS). */
+        videoBitrateBps: z.number().int().min(50_000).max(10_000_000).default(800_000),
+        /** `auto`: the active speaker large when someone speaks, a grid otherwise; `grid`: always the grid. */
+        layout: z.enum(['auto', 'grid']).default('auto'),
+      })
+      .prefault({}),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
@@ -183,6 +197,7 @@ const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' 
   PARLEY_MEDIA_PORT: { path: 'media.port', kind: 'number' },
   PARLEY_MEDIA_TCP_PORT: { path: 'media.tcpPort', kind: 'number' },
   PARLEY_MEDIA_ANNOUNCED_ADDRESS: { path: 'media.announcedAddress', kind: 'string' },
+  PARLEY_MCU_ENABLED: { path: 'mcu.enabled', kind: 'boolean' },
   PARLEY_ROOM_TOPOLOGY: { path: 'rooms.topology', kind: 'string' },
   PARLEY_MESH_MAX: { path: 'rooms.meshMax', kind: 'number' },
 };

@@ -20,6 +20,11 @@ export class Metrics {
   /** Set from the media endpoint's counters when scraped. */
   readonly sfuDropped = new Gauge({ name: 'parley_sfu_dropped_total', help: 'Datagrams the SFU media port dropped, by reason (counts since start)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly sfuPackets = new Gauge({ name: 'parley_sfu_rtp_packets_total', help: 'RTP packets through the SFU since start', labelNames: ['direction'] as const, registers: [this.registry] });
+  readonly mcuRooms = new Gauge({ name: 'parley_mcu_rooms', help: 'Rooms the MCU mixes now', registers: [this.registry] });
+  readonly mcuParticipants = new Gauge({ name: 'parley_mcu_participants', help: 'Participants connected to the MCU', registers: [this.registry] });
+  /** Set from the mixers' counters when scraped. */
+  readonly mcuVideoFrames = new Gauge({ name: 'parley_mcu_video_frames_total', help: 'Composite frames the MCU handed to its encoders since start', registers: [this.registry] });
+  readonly mcuAudioUnderruns = new Gauge({ name: 'parley_mcu_audio_underruns_total', help: 'Mixer ticks an audio input had no frame for (glitches) since start', registers: [this.registry] });
   readonly joins = new Counter({ name: 'parley_joins_total', help: 'Participants that joined a room', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

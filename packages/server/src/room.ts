@@ -21,7 +21,7 @@ export class Room {
   readonly createdAt = Date.now();
   readonly policy: TopologyPolicy;
   readonly meshMax: number;
-  /** How media flows now; `auto` rooms move between the two. */
+  /** How media flows now; `auto` rooms move between mesh and SFU; `mcu` rooms stay mixed. */
   topology: Topology;
   /** The room's SFU router, while the room uses (or leaves) the SFU. */
   router: Router | undefined;
@@ -38,7 +38,7 @@ export class Room {
     this.maxParticipants = maxParticipants;
     this.policy = policy;
     this.meshMax = meshMax;
-    this.topology = policy === 'sfu' ? 'sfu' : 'mesh';
+    this.topology = policy === 'sfu' || policy === 'mcu' ? policy : 'mesh';
   }
 
   /** What participants publish to the SFU, as announced to others. */

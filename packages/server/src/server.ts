@@ -15,6 +15,7 @@ import { sendJson } from './http/io.ts';
 import { loadTls } from './tls.ts';
 import { startBuiltInTurn, type BuiltInTurn } from './turn.ts';
 import { SfuService } from './sfu.ts';
+import { McuService } from './mcu.ts';
 
 export interface ParleyServerOptions {
   config: Config;
@@ -35,6 +36,8 @@ export interface ParleyServer {
   readonly turn: BuiltInTurn | undefined;
   /** The SFU, when its media port is open. */
   readonly sfu: SfuService | undefined;
+  /** The MCU, unless turned off (its engine loads with the first `mcu` room). */
+  readonly mcu: McuService | undefined;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   // Before listening: a room created by the first join must already see whether an SFU exists.
   const sfu = await SfuService.start(config, logger, metrics);
   if (sfu) deps.sfu = sfu;
+  const mcu = McuService.create(config, logger, metrics);
+  if (mcu) deps.mcu = mcu;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -167,11 +172,13 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     logger,
     turn,
     sfu,
+    mcu,
     async close() {
       if (closed) return;
       closed = true;
       await turn?.close();
       await sfu?.close();
+      await mcu?.close();
       signaling.closeAll(CloseCodes.goingAway, 'server shutting down');
       ws.close();
       http.close();

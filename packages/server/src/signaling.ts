@@ -10,6 +10,7 @@ import { iceServersFor, type TokenService } from './auth.ts';
 import { Room } from './room.ts';
 import { Session, type SessionTransport, type TransportKind } from './session.ts';
 import type { SfuService } from './sfu.ts';
+import type { McuService } from './mcu.ts';
 import { nextTopology } from './topology.ts';
 
 export type Reply = Response | ErrorMessage | Welcome;
@@ -18,12 +19,16 @@ export type Reply = Response | ErrorMessage | Welcome;
 export interface FrameResult {
   /** Set when the peer broke the protocol: the transport should close with 1002 and this reason. */
   violation?: string;
+  /** Set when the reply comes later (an MCU answer waits for ICE gathering): settles once it was given to `respond`. */
+  pending?: Promise<void>;
 }
 
 interface Handled extends FrameResult {
   reply?: Reply;
   /** Runs after the reply went out (leaving closes the transport that carries the reply). */
   after?: () => void;
+  /** A reply that comes later. */
+  later?: Promise<Reply>;
 }
 
 export interface HelloResult {
@@ -42,6 +47,8 @@ export interface SignalingDeps {
   turn?: { urls: string[]; secret: string; ttlS: number };
   /** The SFU, when its media port is open; rooms stay mesh without it. */
   sfu?: SfuService;
+  /** The MCU, unless turned off; `mcu` rooms are refused without it. */
+  mcu?: McuService;
 }
 
 export function errorReply(error: ProtocolError, id?: string, ref?: string): Response | ErrorMessage {
@@ -88,8 +95,10 @@ export class SignalingService {
     if (this.#rooms.size >= rooms.maxRooms) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its room limit');
     const wanted = policy ?? rooms.topology;
     if (wanted === 'sfu' && !this.#deps.sfu) throw new ProtocolError('SFU_UNAVAILABLE', 'this server runs no SFU (media.enabled is off or its port is taken)');
+    if (wanted === 'mcu' && !this.#deps.mcu?.available()) throw new ProtocolError('MCU_UNAVAILABLE', 'this server cannot mix media (mcu.enabled is off or its engine did not load)');
     // Without an SFU an `auto` room simply stays mesh.
-    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants), this.#deps.sfu ? wanted : 'mesh', meshMax ?? rooms.meshMax);
+    const effective = this.#deps.sfu || wanted === 'mcu' ? wanted : 'mesh';
+    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants), effective, meshMax ?? rooms.meshMax);
     this.#rooms.set(id, room);
     this.#deps.metrics.rooms.set(this.#rooms.size);
     room.startEmptyTimer(rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
@@ -101,6 +110,7 @@ export class SignalingService {
     this.#rooms.delete(room.id);
     clearTimeout(room.meshReturnTimer);
     this.#deps.sfu?.releaseRoom(room);
+    this.#deps.mcu?.releaseRoom(room);
     this.#deps.metrics.rooms.set(this.#rooms.size);
     this.#log.debug({ room: room.id }, 'room deleted (empty)');
   }
@@ -108,6 +118,7 @@ export class SignalingService {
   /** Brings scrape-time metrics (the SFU's counters) up to date. */
   collectMetrics(): void {
     this.#deps.sfu?.collectMetrics();
+    this.#deps.mcu?.collectMetrics();
   }
 
   #countError(error: ProtocolError): void {
@@ -219,6 +230,7 @@ export class SignalingService {
     session.close(told ? CloseCodes.policyViolation : CloseCodes.normal, told?.code ?? reason);
     this.#deps.metrics.participants.dec();
     this.#deps.sfu?.leave(session);
+    this.#deps.mcu?.leave(session);
     const room = this.#rooms.get(session.roomId);
     if (!room) return;
     room.remove(session.participant.id);
@@ -236,7 +248,8 @@ export class SignalingService {
     const handled = this.#handle(session, raw, kind);
     if (handled.reply) respond(handled.reply);
     handled.after?.();
-    return handled.violation ? { violation: handled.violation } : {};
+    const pending = handled.later?.then(respond);
+    return { ...(handled.violation ? { violation: handled.violation } : {}), ...(pending ? { pending } : {}) };
   }
 
   /** Attaches a transport to a session and replays what the client missed. */
@@ -261,6 +274,14 @@ export class SignalingService {
       if (!(err instanceof ProtocolError)) this.#log.error({ err, participant: session.participant.id }, 'message handler failed');
       return this.#reject(session, error, 'id' in parsed.message ? parsed.message.id : undefined, parsed.message.type);
     }
+  }
+
+  /** The error reply to a request that failed after its frame was handled (no violation counting: it was valid). */
+  #failed(session: Session, err: unknown, id: string, ref: string): Reply {
+    const error = err instanceof ProtocolError ? err : new ProtocolError('INTERNAL_ERROR', 'internal error');
+    if (!(err instanceof ProtocolError)) this.#log.error({ err, participant: session.participant.id }, `${ref} failed`);
+    this.#countError(error);
+    return errorReply(error, id, ref);
   }
 
   #reject(session: Session, error: ProtocolError, id?: string, ref?: string): Handled {
@@ -289,6 +310,7 @@ export class SignalingService {
         const room = this.#rooms.get(session.roomId);
         session.participant = { ...session.participant, ...(msg.name !== undefined ? { name: msg.name } : {}), ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}) };
         room?.broadcast({ type: 'participantUpdated', participant: session.participant });
+        this.#deps.mcu?.rename(session);
         return this.#ok(msg.id, session.participant);
       }
       case 'offer':
@@ -309,6 +331,12 @@ export class SignalingService {
         const room = this.#rooms.get(session.roomId);
         if (room && room.topology === 'mesh' && this.#deps.sfu?.transportCount(room) === 0) this.#deps.sfu.releaseRoom(room);
         return this.#ok(msg.id);
+      }
+      case 'mcuOffer': {
+        const mcu = this.#deps.mcu;
+        if (!mcu) throw new ProtocolError('MCU_UNAVAILABLE', 'this server runs no MCU');
+        const answer = mcu.offer(session, this.#roomOf(session), msg.sdp);
+        return { later: answer.then((data) => this.#ok(msg.id, data).reply as Reply, (err: unknown) => this.#failed(session, err, msg.id, msg.type)) };
       }
       case 'mediaState': {
         const { audio, video, sources } = msg;

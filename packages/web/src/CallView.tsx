@@ -36,6 +36,7 @@ interface TileSpec {
   /** Remote videos: tell the room how large they are shown (SFU layer choice). */
   onVideoSize?: (width: number, height: number) => void;
   videoKey?: string;
+  composite?: boolean;
 }
 
 /** The call: tiles, controls, chat. Thin over the SDK's Room and LocalMedia. */
@@ -80,10 +81,13 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
 
   const remotes = [...room.participants.values()];
   const selfName = `${room.local?.name ?? ''} (you)`;
+  const composite = room.composite;
   const tiles: TileSpec[] = [
     { key: 'self', stream: videoEnabled ? stream : undefined, name: selfName, kind: 'camera', self: true, audioMuted: !audioEnabled },
     ...(screen ? [{ key: 'self-screen', stream: screen, name: `${selfName} screen`, kind: 'screen' as const, self: true }] : []),
-    ...remotes.flatMap((p): TileSpec[] => {
+    // An MCU room: everyone else arrives as one composite picture (names drawn in) with their voices mixed.
+    ...(composite ? [{ key: 'composite', stream: composite, name: 'Everyone', kind: 'camera' as const, state: remotes[0]?.connectionState, composite: true, videoKey: composite.getTracks().map((t) => t.id).join() }] : []),
+    ...remotes.filter(() => !composite).flatMap((p): TileSpec[] => {
       const sizing = (kind: 'camera' | 'screen') => ({
         onVideoSize: (w: number, h: number) => p.videoTracksOf(kind).forEach((t) => room.setVideoSize(t, w, h)),
         videoKey: p.videoTracksOf(kind).map((t) => t.id).join(),
@@ -97,6 +101,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   // Speaker view: the pinned tile, else a screen being shared, else whoever speaks (kept until someone else does).
   const spotlight =
     tiles.find((t) => t.key === pinned) ??
+    tiles.find((t) => t.composite) ??
     (layout === 'speaker' && tiles.length > 1
       ? tiles.find((t) => t.kind === 'screen' && !t.self) ?? tiles.find((t) => t.key === activeSpeaker) ?? tiles.find((t) => !t.self) ?? tiles[0]
       : undefined);
@@ -122,6 +127,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
       onPin={() => setPinned(pinned === t.key ? undefined : t.key)}
       onVideoSize={t.onVideoSize}
       videoKey={t.videoKey}
+      composite={t.composite}
     />
   );
 

@@ -5,12 +5,13 @@ export function Lobby() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [code, setCode] = useState('');
+  const [mixed, setMixed] = useState(false);
 
   const create = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const room = await api.createRoom(window.location.origin);
+      const room = await api.createRoom(window.location.origin, mixed ? { topology: 'mcu' } : {});
       window.location.assign(`/r/${room.id}`);
     } catch (err) {
       setError((err as Error).message);
@@ -32,6 +33,10 @@ export function Lobby() {
       <button className="primary" onClick={create} disabled={busy}>
         {busy ? 'Creating…' : 'New room'}
       </button>
+      <label className="mix-option">
+        <input type="checkbox" checked={mixed} onChange={(e) => setMixed(e.target.checked)} />
+        Mix on the server: one stream each way, for weak connections
+      </label>
       <form className="join-form" onSubmit={join}>
         <label htmlFor="code">or join with a link or code</label>
         <div className="row">

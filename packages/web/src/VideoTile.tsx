@@ -21,10 +21,12 @@ interface Props {
   onVideoSize?: ((width: number, height: number) => void) | undefined;
   /** Changes when the tracks behind the video change (so their size is told again). */
   videoKey?: string;
+  /** The MCU's composite of everyone else (one tile for the whole room). */
+  composite?: boolean;
 }
 
 /** One participant's video with their name. Audio plays from the same element (muted for self). */
-export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, quality, outputDeviceId, onPin, onVideoSize, videoKey = '' }: Props) {
+export function VideoTile({ stream, name, muted = false, mirrored = false, state, participantId, kind = 'camera', speaking, audioMuted, pinned, quality, outputDeviceId, onPin, onVideoSize, videoKey = '', composite }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
   useVideoSize(ref, videoKey, onVideoSize);
   useEffect(() => {
@@ -38,7 +40,7 @@ export function VideoTile({ stream, name, muted = false, mirrored = false, state
   const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
   const classes = ['tile', kind, speaking ? 'speaking' : '', pinned ? 'pinned' : ''].filter(Boolean).join(' ');
   return (
-    <figure className={classes} data-participant={participantId} data-kind={kind} data-state={state} data-speaking={speaking ? 'true' : undefined}>
+    <figure className={classes} data-participant={participantId} data-kind={kind} data-state={state} data-speaking={speaking ? 'true' : undefined} data-composite={composite ? 'true' : undefined}>
       <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'mirrored' : undefined} aria-label={`${kind === 'screen' ? 'screen of' : 'video of'} ${name}`} />
       {!hasVideo && <div className="avatar" aria-hidden>{name.slice(0, 1).toUpperCase()}</div>}
       <figcaption>

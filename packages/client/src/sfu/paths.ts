@@ -7,6 +7,7 @@ import type { VideoCodec } from './codec-preference.ts';
 import { covers, selectStats } from './readiness.ts';
 import { SfuSession, type LocalPublication } from './session.ts';
 import { TopologySwitch } from './switch.ts';
+import { McuConnection } from '../mcu/connection.ts';
 
 export interface MediaPathsHost {
   readonly signal: SignalClient;
@@ -20,6 +21,8 @@ export interface MediaPathsHost {
   dataChannelOpened(p: RemoteParticipant, channel: RTCDataChannel): void;
   /** Sends on the control channel to a participant; false when none is open. */
   sendControl(participantId: string, message: string): boolean;
+  /** The MCU's mix arrived or changed (an `mcu` room), or went (undefined). */
+  compositeChanged(stream: MediaStream | undefined): void;
   /** The codec to publish video with through the SFU (default VP8). */
   readonly videoCodec?: VideoCodec;
   log(message: string, detail?: unknown): void;
@@ -43,6 +46,8 @@ export class MediaPaths {
   /** Participants we send our media to over the mesh. */
   readonly #meshMedia = new Set<string>();
   #topology: Topology = 'mesh';
+  /** The connection to the MCU, in an `mcu` room. */
+  #mcu: McuConnection | undefined;
 
   constructor(host: MediaPathsHost) {
     this.#host = host;
@@ -86,20 +91,32 @@ export class MediaPaths {
     return this.#topology;
   }
 
+  get mcu(): McuConnection | undefined {
+    return this.#mcu;
+  }
+
   /** A fresh session: the room's topology and producers as the welcome says; in a mesh room we call everyone. */
   reset(topology: Topology, producers: Parameters<SfuSession['reset']>[0]): void {
     this.#switch.cancel();
     this.#closeSfu(false);
+    this.#closeMcu();
     this.#meshMedia.clear();
     this.sfu.reset(producers);
     this.#topology = topology;
     for (const p of this.#host.participants.values()) if (topology === 'mesh') this.#createPeer(p, true, true);
     if (topology === 'sfu') this.#openSfu();
+    if (topology === 'mcu') this.#openMcu();
   }
 
   /** Make before break: open the new path; the switch drops the old one once everyone receives over the new. */
   switchTo(topology: Topology): boolean {
     if (this.#topology === topology) return false;
+    if (topology === 'mcu' || this.#topology === 'mcu') {
+      // An `mcu` room is mixed from start to end; should a room still move, the paths are rebuilt (not seamless).
+      for (const p of this.#host.participants.values()) p.peer?.close();
+      this.reset(topology, [...this.sfu.producers.values()]);
+      return true;
+    }
     this.#topology = topology;
     if (topology === 'sfu') this.#openSfu();
     else for (const p of this.#host.participants.values()) this.#restoreMesh(p);
@@ -112,6 +129,7 @@ export class MediaPaths {
     this.local.push({ track, stream, source });
     for (const id of this.#meshMedia) this.#host.participants.get(id)?.peer?.addTrack(track, stream);
     this.sfu.publish(track, stream, source);
+    if (source === 'camera') this.#mcu?.publish(track);
   }
 
   unpublish(track: MediaStreamTrack): LocalPublication | undefined {
@@ -120,6 +138,7 @@ export class MediaPaths {
     const [entry] = this.local.splice(i, 1);
     for (const p of this.#host.participants.values()) p.peer?.removeTrack(track);
     this.sfu.unpublish(track);
+    this.#mcu?.unpublish(track);
     return entry;
   }
 
@@ -128,13 +147,13 @@ export class MediaPaths {
     if (!entry) return;
     entry.track = newTrack;
     const peers = [...this.#host.participants.values()].map((p) => p.peer?.replaceTrack(oldTrack, newTrack));
-    await Promise.all([...peers, this.sfu.replaceTrack(oldTrack, newTrack)]);
+    await Promise.all([...peers, this.sfu.replaceTrack(oldTrack, newTrack), this.#mcu?.replaceTrack(oldTrack, newTrack)]);
   }
 
   /** A direct data channel; in an SFU room the direct connection (data only) is made on demand. */
   createDataChannel(p: RemoteParticipant, label: string, init?: RTCDataChannelInit): RTCDataChannel {
     let peer = p.peer;
-    if ((!peer || peer.closed) && this.#topology === 'sfu') peer = this.#createPeer(p, true, false);
+    if ((!peer || peer.closed) && this.#topology !== 'mesh') peer = this.#createPeer(p, true, false);
     if (!peer || peer.closed) throw new ParleyError('UNKNOWN_PARTICIPANT', `no direct connection to "${p.id}"`);
     return peer.createDataChannel(label, init);
   }
@@ -150,7 +169,7 @@ export class MediaPaths {
   }
 
   participantJoined(p: RemoteParticipant): void {
-    p.mediaConnection = this.sfu.connection?.pc;
+    p.mediaConnection = this.sfu.connection?.pc ?? this.#mcu?.pc;
   }
 
   participantLeft(p: RemoteParticipant): void {
@@ -181,17 +200,51 @@ export class MediaPaths {
     for (const p of this.#host.participants.values()) if (failed(p.peer?.pc.iceConnectionState)) p.peer?.restartIce();
     const sfu = this.sfu.connection;
     if (sfu && failed(sfu.pc.iceConnectionState)) sfu.restartIce();
+    if (this.#mcu && failed(this.#mcu.pc.iceConnectionState)) this.#mcu.restartIce();
   }
 
   close(): void {
     this.#switch.cancel();
     this.#closeSfu(false);
+    this.#closeMcu();
     for (const p of this.#host.participants.values()) p.peer?.close();
   }
 
   #openSfu(): void {
     const pc = this.sfu.open(this.local).pc;
     for (const p of this.#host.participants.values()) p.mediaConnection = pc;
+  }
+
+  /** One connection to the MCU: our camera and microphone go up, the mix of everyone else comes down. */
+  #openMcu(): void {
+    if (this.#mcu && !this.#mcu.closed) return;
+    const host = this.#host;
+    const mcu = new McuConnection({
+      configuration: host.configuration(),
+      offer: async (sdp) => {
+        const data = (await host.signal.request({ type: 'mcuOffer', sdp })) as { sdp?: unknown } | undefined;
+        if (typeof data?.sdp !== 'string') throw new TypeError('mcuOffer response without an sdp');
+        return data.sdp;
+      },
+      log: (m, d) => host.log(m, d),
+    });
+    mcu.on('trackAdded', () => host.compositeChanged(mcu.stream));
+    mcu.on('connectionStateChanged', (state) => {
+      for (const p of host.participants.values()) host.connectionStateChanged(p, state);
+    });
+    this.#mcu = mcu;
+    for (const t of this.local) if (t.source === 'camera') mcu.publish(t.track);
+    for (const p of host.participants.values()) p.mediaConnection = mcu.pc;
+    host.compositeChanged(mcu.stream);
+  }
+
+  #closeMcu(): void {
+    const mcu = this.#mcu;
+    if (!mcu) return;
+    this.#mcu = undefined;
+    for (const p of this.#host.participants.values()) if (p.mediaConnection === mcu.pc) p.mediaConnection = undefined;
+    mcu.close();
+    this.#host.compositeChanged(undefined);
   }
 
   #closeSfu(tellServer: boolean): void {

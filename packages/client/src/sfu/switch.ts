@@ -1,19 +1,22 @@
 import type { Topology } from '@parley/protocol';
 
+/** The topologies a room switches between live (an `mcu` room is mixed from start to end). */
+export type SwitchedTopology = Exclude<Topology, 'mcu'>;
+
 /** The control-channel messages of a switch: "I now receive you over the new path". */
-export const READY_MESSAGES: Readonly<Record<Topology, string>> = { sfu: '{"t":"sfuReady"}', mesh: '{"t":"meshReady"}' };
+export const READY_MESSAGES: Readonly<Record<SwitchedTopology, string>> = { sfu: '{"t":"sfuReady"}', mesh: '{"t":"meshReady"}' };
 
 export interface TopologySwitchHost {
   /** The participants this switch waits for (asked again on every check: people join and leave). */
   participants(): string[];
   /** Whether we already receive this participant, live, over the new path (everything the old path brings). */
-  receivesOverNewPath(participantId: string, to: Topology): boolean;
+  receivesOverNewPath(participantId: string, to: SwitchedTopology): boolean;
   /** Sends a control-channel message; false when there is no open channel to that participant (yet). */
   sendControl(participantId: string, message: string): boolean;
   /** The participant receives us over the SFU now: stop sending them media over the mesh. */
   releaseMesh(participantId: string): void;
   /** Everyone has both paths' handover done (or the deadline passed; `late` are those who never confirmed). */
-  completed(to: Topology, late: string[]): void;
+  completed(to: SwitchedTopology, late: string[]): void;
   log?: (message: string, detail?: unknown) => void;
 }
 
@@ -34,11 +37,11 @@ export class TopologySwitch {
   readonly #host: TopologySwitchHost;
   readonly #checkMs: number;
   readonly #deadlineMs: number;
-  #to: Topology | undefined;
+  #to: SwitchedTopology | undefined;
   #told = new Set<string>();
   #heard = new Set<string>();
   /** "ready" that arrived before we started the switch ourselves (their notification came first). */
-  readonly #early: Record<Topology, Set<string>> = { sfu: new Set(), mesh: new Set() };
+  readonly #early: Record<SwitchedTopology, Set<string>> = { sfu: new Set(), mesh: new Set() };
   #timer: ReturnType<typeof setInterval> | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
 
@@ -49,11 +52,11 @@ export class TopologySwitch {
   }
 
   /** The topology being switched to, while a switch is under way. */
-  get to(): Topology | undefined {
+  get to(): SwitchedTopology | undefined {
     return this.#to;
   }
 
-  start(to: Topology): void {
+  start(to: SwitchedTopology): void {
     this.cancel();
     this.#to = to;
     this.#told = new Set();

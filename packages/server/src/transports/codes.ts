@@ -54,6 +54,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 500;
     case 'CAPACITY_EXCEEDED':
     case 'SFU_UNAVAILABLE':
+    case 'MCU_UNAVAILABLE':
       return 503;
     default:
       return 400;

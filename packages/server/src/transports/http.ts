@@ -159,6 +159,7 @@ export class HttpSignalTransport {
       const kind = session.transport?.kind ?? (url.searchParams.get('transport') === 'longpoll' ? 'longpoll' : 'sse');
       let reply: object | undefined;
       const result = this.service.handleFrame(session, raw, kind, (r) => (reply = r));
+      await result.pending;
       if (result.violation) {
         this.#log.info({ participant: session.participant.id, reason: result.violation }, 'protocol violation on HTTP transport');
         session.transport?.close(CloseCodes.protocolError, result.violation);
