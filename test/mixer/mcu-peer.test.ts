@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FRAME_SAMPLES,
   McuPeer,
@@ -8,14 +8,13 @@ import {
   WorkerCompositor,
   createI420,
   gridLayout,
-  loadWrtc,
   planes,
   rgbToYuv,
   sineFrames,
   tonePower,
   type WrtcPeerConnection,
-  type WrtcVideoFrame,
 } from '@parley/mixer';
+import { keepReceived, until, useCleanups, wrtc, type Received } from './wrtc-setup.ts';
 
 /**
  * The MCU end to end inside the namespace, without a browser: two libwebrtc "participants" each send a colour
@@ -23,26 +22,10 @@ import {
  * tone and not their own.
  */
 
-const wrtc = loadWrtc();
-const cleanups: (() => void | Promise<void>)[] = [];
+const cleanups = useCleanups();
 
-afterEach(async () => {
-  // libwebrtc segfaults at exit if a peer connection is still open: close everything, always.
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-interface Client {
+interface Client extends Received {
   pc: WrtcPeerConnection;
-  frames: WrtcVideoFrame[];
-  audio: Int16Array[];
 }
 
 /** A participant: a video and an audio source of its own, offering sendrecv on both, keeping what it receives. */
@@ -55,22 +38,7 @@ function client(colour: ReturnType<typeof rgbToYuv>, toneHz: number, clock: Tick
   cleanups.push(() => (vt.stop(), at.stop()));
   pc.addTransceiver(at, { direction: 'sendrecv' });
   pc.addTransceiver(vt, { direction: 'sendrecv' });
-  const out: Client = { pc, frames: [], audio: [] };
-  pc.ontrack = ({ track }) => {
-    if (track.kind === 'video') {
-      const sink = new wrtc.nonstandard.RTCVideoSink(track);
-      sink.onframe = ({ frame }) => void out.frames.push({ width: frame.width, height: frame.height, data: frame.data.slice() });
-      cleanups.push(() => sink.stop());
-    } else {
-      const sink = new wrtc.nonstandard.RTCAudioSink(track);
-      sink.ondata = (d) => {
-        if (d.sampleRate !== SAMPLE_RATE_HZ) return;
-        const ch = d.channelCount ?? 1;
-        out.audio.push(Int16Array.from({ length: d.samples.length / ch }, (_, i) => d.samples[i * ch]!));
-      };
-      cleanups.push(() => sink.stop());
-    }
-  };
+  const out: Client = { pc, ...keepReceived(pc, cleanups) };
   const picture = createI420(320, 240, colour);
   const tone = sineFrames(toneHz, 8000);
   const c = new TickClock();
@@ -101,7 +69,7 @@ describe('McuPeer and RoomMixer over loopback', () => {
       expect(answer).toMatch(/a=candidate:/);
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     }
-    await until(() => clients.a.frames.length > 10 && clients.b.frames.length > 10 && clients.a.audio.length > 200 && clients.b.audio.length > 200, 20_000, 'composites and mixes');
+    await until(() => clients.a.frames.length > 10 && clients.b.frames.length > 10 && clients.a.audio.length > 250 && clients.b.audio.length > 250, 20_000, 'composites and mixes');
     expect(mixer.stats).toMatchObject({ participants: 2, audioInputs: 2, videoInputs: 2 });
 
     const [tile] = gridLayout(1, 320, 180);
@@ -113,9 +81,9 @@ describe('McuPeer and RoomMixer over loopback', () => {
       const cy = (tile!.y + tile!.height / 2) >> 1;
       expect(Math.abs(u.data[cy * u.width + cx]! - colours[other].u)).toBeLessThanOrEqual(12);
       expect(Math.abs(v.data[cy * v.width + cx]! - colours[other].v)).toBeLessThanOrEqual(12);
-      const recent = clients[me].audio.slice(-100);
+      const recent = clients[me].audio.filter((f) => f.sampleRate === SAMPLE_RATE_HZ).slice(-100);
       const all = new Int16Array(recent.length * FRAME_SAMPLES);
-      recent.forEach((f, i) => all.set(f.subarray(0, FRAME_SAMPLES), i * FRAME_SAMPLES));
+      recent.forEach((f, i) => all.set(f.samples.subarray(0, FRAME_SAMPLES), i * FRAME_SAMPLES));
       const heardOther = tonePower(all, tones[other]);
       const heardSelf = tonePower(all, tones[me]);
       console.log(`${me}: composite ${frame.width}x${frame.height}, ${clients[me].frames.length} frames; tone power other ${heardOther.toExponential(2)}, own ${heardSelf.toExponential(2)}`);

@@ -1,17 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FRAME_SAMPLES,
   SAMPLE_RATE_HZ,
   TickClock,
   createI420,
-  loadWrtc,
   planes,
   rgbToYuv,
   sineFrames,
   tonePower,
   type WrtcPeerConnection,
-  type WrtcVideoFrame,
 } from '@parley/mixer';
+import { keepReceived, until, useCleanups, wrtc } from './wrtc-setup.ts';
 
 /**
  * The mixer's engine works here: two libwebrtc peers in this process connect over loopback (inside
@@ -19,19 +18,11 @@ import {
  * RTCAudioSource in exact 10 ms frames; the other decodes both through the nonstandard sinks.
  */
 
-const wrtc = loadWrtc();
-const open: WrtcPeerConnection[] = [];
-const stops: (() => void)[] = [];
-
-afterEach(() => {
-  // libwebrtc segfaults at exit if a peer connection is still open: close everything, always.
-  for (const stop of stops.splice(0)) stop();
-  for (const pc of open.splice(0)) pc.close();
-});
+const cleanups = useCleanups();
 
 function peer(): WrtcPeerConnection {
   const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
-  open.push(pc);
+  cleanups.push(() => pc.close());
   return pc;
 }
 
@@ -46,14 +37,6 @@ async function connect(a: WrtcPeerConnection, b: WrtcPeerConnection): Promise<vo
   await a.setRemoteDescription(answer);
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('@roamhq/wrtc on loopback', () => {
   it('sends a colour and a tone from Node sources and decodes them through sinks', async () => {
     const sender = peer();
@@ -63,30 +46,12 @@ describe('@roamhq/wrtc on loopback', () => {
     const audioSource = new wrtc.nonstandard.RTCAudioSource();
     const videoTrack = videoSource.createTrack();
     const audioTrack = audioSource.createTrack();
-    stops.push(() => videoTrack.stop(), () => audioTrack.stop());
+    cleanups.push(() => videoTrack.stop(), () => audioTrack.stop());
     sender.addTrack(videoTrack);
     sender.addTrack(audioTrack);
 
-    const frames: WrtcVideoFrame[] = [];
     // Before the first packet is decoded the sink delivers 16 kHz frames of silence; then 48 kHz, 10 ms each.
-    const audio: { sampleRate: number; samples: Int16Array }[] = [];
-    receiver.ontrack = ({ track }) => {
-      if (track.kind === 'video') {
-        const sink = new wrtc.nonstandard.RTCVideoSink(track);
-        sink.onframe = ({ frame }) => void frames.push({ width: frame.width, height: frame.height, data: frame.data.slice() });
-        stops.push(() => sink.stop());
-      } else {
-        const sink = new wrtc.nonstandard.RTCAudioSink(track);
-        sink.ondata = (data) => {
-          const channels = data.channelCount ?? 1;
-          // Keep the first channel only.
-          const mono = new Int16Array(data.samples.length / channels);
-          for (let i = 0; i < mono.length; i++) mono[i] = data.samples[i * channels]!;
-          audio.push({ sampleRate: data.sampleRate, samples: mono });
-        };
-        stops.push(() => sink.stop());
-      }
-    };
+    const { frames, audio } = keepReceived(receiver, cleanups);
 
     // Feed both sources from the mixer's own 10 ms clock, as the MCU will.
     const tone = sineFrames(1000, 8000);
@@ -96,7 +61,7 @@ describe('@roamhq/wrtc on loopback', () => {
       audioSource.onData({ samples: tone(tick), sampleRate: SAMPLE_RATE_HZ, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME_SAMPLES });
       if (tick % 3 === 0) videoSource.onFrame({ width: picture.width, height: picture.height, data: picture.data.slice() });
     });
-    stops.push(() => clock.stop());
+    cleanups.push(() => clock.stop());
 
     await connect(sender, receiver);
     await until(() => receiver.connectionState === 'connected', 10_000, 'connected');

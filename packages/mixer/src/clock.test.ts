@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TickClock } from './clock.ts';
 
@@ -53,5 +54,31 @@ describe('TickClock', () => {
     expect(() => clock.start(() => undefined)).toThrow(Error);
     clock.stop();
     expect(clock.running).toBe(false);
+  });
+
+  it('with afterIo, runs a tick after the I/O callbacks that became pending while the loop was busy', async () => {
+    for (const afterIo of [false, true]) {
+      const clock = new TickClock({ periodMs: 10, afterIo });
+      const { port1, port2 } = new MessageChannel();
+      const order: string[] = [];
+      port2.on('message', () => order.push('io'));
+      await new Promise<void>((resolve) => {
+        clock.start((tick) => {
+          order.push(`tick ${tick}`);
+          if (tick === 2) {
+            // Other work holds the loop (here a check-phase callback) while decoded audio arrives (delivered
+            // in the poll phase) and tick 3's deadline passes: the next loop turn starts with the timers.
+            setImmediate(() => {
+              port1.postMessage('decoded audio');
+              busyWait(25);
+            });
+          }
+          if (tick === 5) resolve();
+        });
+      });
+      clock.stop();
+      port1.close();
+      expect(order.indexOf('io') < order.indexOf('tick 3'), `afterIo ${afterIo}: ${order.join(', ')}`).toBe(afterIo);
+    }
   });
 });

@@ -12,6 +12,13 @@ export interface TickClockOptions {
   maxCatchUpTicks?: number;
   /** The time source (ms); performance.now by default. */
   now?: () => number;
+  /**
+   * Run each tick after the event loop's pending I/O callbacks (in the check phase, via setImmediate)
+   * instead of in the timer phase. A mixer wants this: audio decoded on the engine's thread reaches
+   * JavaScript as I/O callbacks, and after a stall they are all pending when the timer fires; ticks run
+   * first would find the queues empty and pad, then the frames would pile up behind them.
+   */
+  afterIo?: boolean;
 }
 
 export interface TickClockStats {
@@ -34,7 +41,9 @@ export class TickClock {
   readonly #lateThresholdMs: number;
   readonly #maxCatchUp: number;
   readonly #now: () => number;
+  readonly #afterIo: boolean;
   #startMs = 0;
+  #immediate: NodeJS.Immediate | undefined;
   #next = 0;
   #timer: NodeJS.Timeout | undefined;
   #handler: TickHandler | undefined;
@@ -45,6 +54,7 @@ export class TickClock {
     this.#lateThresholdMs = options.lateThresholdMs ?? 5;
     this.#maxCatchUp = options.maxCatchUpTicks ?? 5;
     this.#now = options.now ?? (() => performance.now());
+    this.#afterIo = options.afterIo ?? false;
     if (!(this.periodMs > 0)) throw new RangeError(`periodMs must be positive, got ${this.periodMs}`);
   }
 
@@ -66,13 +76,16 @@ export class TickClock {
 
   stop(): void {
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     this.#timer = undefined;
+    this.#immediate = undefined;
     this.#handler = undefined;
   }
 
   #arm(): void {
     const deadline = this.#startMs + this.#next * this.periodMs;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, deadline - this.#now()));
+    const fire = this.#afterIo ? () => void (this.#immediate = setImmediate(() => this.#fire())) : () => this.#fire();
+    this.#timer = setTimeout(fire, Math.max(0, deadline - this.#now()));
   }
 
   #fire(): void {

@@ -30,6 +30,7 @@ export { viewFor, type LayoutKind, type Participant, type View, type ViewOptions
 export { CompositorClosedError, WorkerCompositor, type CompositeResult } from './video/compositor.ts';
 export * from './engine/wrtc.ts';
 export { RoomMixer, type Compositor, type MixerClock, type MixerOutputs, type RoomMixerOptions, type RoomMixerStats } from './mcu/room-mixer.ts';
-export { McuPeer, McuPeerClosedError, type McuPeerOptions } from './mcu/mcu-peer.ts';
+export { McuPeer, McuPeerClosedError, McuPeerUnsupportedError, type McuPeerOptions } from './mcu/mcu-peer.ts';
 export { SpeakerDetector, rms, type SpeakerDetectorOptions } from './mcu/speaker.ts';
 export { offerReceives, offerSends, sdpSections, withBandwidth, type SdpDirection, type SdpSection } from './mcu/sdp.ts';
+export { SubscriberPeer, type SubscriberPeerOptions, type WantedTrack } from './mcu/subscriber-peer.ts';

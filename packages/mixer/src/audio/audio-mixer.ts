@@ -1,23 +1,28 @@
 import { FRAME_SAMPLES, silentFrame } from './frame.ts';
-import { JitterQueue, type JitterQueueStats } from './jitter-queue.ts';
+import { JitterQueue, type JitterQueueOptions, type JitterQueueStats } from './jitter-queue.ts';
 import { Limiter, type LimiterOptions } from './limiter.ts';
 import { mixMinus, sumFrames } from './mix-minus.ts';
 
 export interface AudioMixerOptions {
-  /** Frames of slack per input. */
+  /** Most frames held per input (the jitter queue's capacity). */
   jitterFrames?: number;
+  /** How each input's jitter queue adapts. */
+  jitter?: Omit<JitterQueueOptions, 'capacity'>;
   limiter?: LimiterOptions;
 }
 
 export interface AudioMixerStats {
   inputs: Record<string, JitterQueueStats>;
-  /** Underruns over every input (inputs that left included). */
+  /**
+   * Input underruns that left a hole in some listener's mix (inputs that left included). An input's
+   * underrun does not count when nobody but its own publisher listens: their mix leaves it out anyway.
+   */
   glitches: number;
 }
 
 /**
- * One room's audio: each publisher's frames go into its own jitter queue; on every 10 ms tick
- * `mix()` takes one frame from each (silence on an underrun), sums once, and gives every listener
+ * One room's audio: each publisher's frames go into its own adaptive jitter queue; on every 10 ms tick
+ * `mix()` takes one frame from each (silence while it buffers, or on an underrun), sums once, and gives every listener
  * the sum minus their own input, through their own limiter. Listeners who do not publish hear
  * everyone. With no inputs `mix()` returns nothing: the caller stops encoding.
  */
@@ -28,7 +33,7 @@ export class AudioMixer {
   readonly #total = new Int32Array(FRAME_SAMPLES);
   readonly #scratch = new Int32Array(FRAME_SAMPLES);
   readonly #silence = silentFrame();
-  #pastGlitches = 0;
+  #glitches = 0;
 
   constructor(options: AudioMixerOptions = {}) {
     this.#options = options;
@@ -39,13 +44,12 @@ export class AudioMixer {
   }
 
   addInput(id: string): void {
-    if (!this.#inputs.has(id)) this.#inputs.set(id, new JitterQueue(this.#options.jitterFrames ?? 4));
+    if (!this.#inputs.has(id)) this.#inputs.set(id, new JitterQueue({ ...this.#options.jitter, capacity: this.#options.jitterFrames }));
   }
 
   removeInput(id: string): void {
     const queue = this.#inputs.get(id);
     if (!queue) return;
-    this.#pastGlitches += queue.stats.underruns;
     this.#inputs.delete(id);
   }
 
@@ -67,7 +71,11 @@ export class AudioMixer {
     const out = new Map<string, Int16Array>();
     if (this.#inputs.size === 0) return out;
     const frames = new Map<string, Int16Array>();
-    for (const [id, queue] of this.#inputs) frames.set(id, queue.pop() ?? this.#silence);
+    for (const [id, queue] of this.#inputs) {
+      frames.set(id, queue.pop() ?? this.#silence);
+      // A hole in the mix of every listener but the input's own publisher.
+      if (queue.underran && (this.#listeners.size > 1 || !this.#listeners.has(id))) this.#glitches++;
+    }
     sumFrames(frames.values(), this.#total);
     for (const [id, limiter] of this.#listeners) {
       mixMinus(this.#total, frames.get(id), this.#scratch);
@@ -78,11 +86,7 @@ export class AudioMixer {
 
   get stats(): AudioMixerStats {
     const inputs: Record<string, JitterQueueStats> = {};
-    let glitches = this.#pastGlitches;
-    for (const [id, queue] of this.#inputs) {
-      inputs[id] = queue.stats;
-      glitches += queue.stats.underruns;
-    }
-    return { inputs, glitches };
+    for (const [id, queue] of this.#inputs) inputs[id] = queue.stats;
+    return { inputs, glitches: this.#glitches };
   }
 }

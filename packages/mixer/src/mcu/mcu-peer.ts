@@ -26,6 +26,33 @@ export class McuPeerClosedError extends Error {
   }
 }
 
+export class McuPeerUnsupportedError extends Error {
+  readonly code = 'UNSUPPORTED_CODEC';
+  constructor(readonly sections: string[]) {
+    super(`the MCU cannot decode or encode any codec offered for ${sections.join('; ')}`);
+    this.name = 'McuPeerUnsupportedError';
+  }
+}
+
+/** What @roamhq/wrtc 0.10 decodes and encodes: the media codecs of its own offers (rtx, red, FEC, CN and DTMF aside). */
+const ENGINE_CODECS: Record<string, ReadonlySet<string>> = {
+  audio: new Set(['opus', 'isac', 'g722', 'ilbc', 'pcmu', 'pcma']),
+  video: new Set(['vp8', 'vp9', 'av1']),
+};
+
+/** The offer's live audio/video sections (RFC 8866 §5.14; port 0 is rejected) that offer no codec the engine has, e.g. "video (H265)". */
+function unsupportedSections(sdp: string): string[] {
+  const out: string[] = [];
+  for (const section of sdp.split(/\r?\n(?=m=)/).filter((s) => s.startsWith('m='))) {
+    const [kind = '', port = ''] = section.slice(2).split(/\s/, 2);
+    const known = ENGINE_CODECS[kind];
+    if (!known || port === '0') continue;
+    const codecs = [...section.matchAll(/^a=rtpmap:\d+ ([^/\s]+)/gm)].map((m) => m[1]!);
+    if (!codecs.some((c) => known.has(c.toLowerCase()))) out.push(`${kind} (${codecs.join(', ') || 'no codec'})`);
+  }
+  return out;
+}
+
 /**
  * One participant's connection to the MCU. The participant offers (an audio and a video section, each
  * sending their microphone/camera if they have one and receiving the mix); we answer with the mix-minus and
@@ -66,9 +93,19 @@ export class McuPeer {
 
   async #answer(offerSdp: string): Promise<string> {
     if (this.#closed) throw new McuPeerClosedError();
+    // Checked before the engine sees it: libwebrtc fails such an offer half-applied and its session stays broken.
+    const unsupported = unsupportedSections(offerSdp);
+    if (unsupported.length > 0) throw new McuPeerUnsupportedError(unsupported);
     const { videoBitrateBps } = this.#options;
     const offer = videoBitrateBps ? withBandwidth(offerSdp, 'video', videoBitrateBps / 1000) : offerSdp;
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    } catch (err) {
+      // Refused whole, the connection is as it was; refused half-way, the engine's session is broken for good (not
+      // even a rollback is accepted): close it, so later offers fail as closed instead of with the same engine error.
+      if ((this.pc as { signalingState?: string }).signalingState !== 'stable') this.close();
+      throw err;
+    }
     // addTrack takes the transceiver the offer made for that kind (never used to send yet): our output goes there.
     for (const kind of ['audio', 'video'] as const) {
       if (this.#added.has(kind)) continue;

@@ -224,6 +224,25 @@ describe('RoomMixer', () => {
     expect(() => mixer.setInput('zz', first)).toThrow(/no participant/);
   });
 
+  it('makes outputs only for listening participants, still mixing the others in; showSelf adds the listener\'s own tile', async () => {
+    const { mixer, clock, FakeTrack, audioOut, videoOut, comp } = setup('grid');
+    const outs = { a: mixer.addParticipant('a', 'Ann'), b: mixer.addParticipant('b', 'Ben'), c: mixer.addParticipant('c', 'Cat') };
+    mixer.setListening('b', false);
+    mixer.setListening('c', false);
+    mixer.setListening('a', true, { showSelf: true });
+    mixer.setInput('b', new FakeTrack('video'));
+    await clock.advance(20);
+    await flush();
+    expect(videoOut.get(outs.a.video as never)!.length).toBe(4);
+    expect(videoOut.get(outs.b.video as never)!).toHaveLength(0);
+    expect(audioOut.get(outs.c.audio as never)!).toHaveLength(0);
+    expect(comp.calls.every((c) => c.tiles.join() === 'a,b,c')).toBe(true);
+    mixer.setListening('a', true);
+    await clock.advance(5);
+    expect(comp.calls.at(-1)!.tiles).toEqual(['b', 'c']);
+    expect(() => mixer.setListening('zz', true)).toThrow(/no participant/);
+  });
+
   it('rejects an odd composite size', () => {
     expect(() => new RoomMixer({ wrtc: fakeWrtc().wrtc, createCompositor: () => fakeCompositor().compositor, width: 641 })).toThrow(RangeError);
   });

@@ -3,8 +3,8 @@ import { FRAME_SAMPLES, SAMPLE_RATE_HZ } from '../audio/frame.ts';
 import { TickClock, type TickHandler } from '../clock.ts';
 import type { WrtcAudioData, WrtcAudioSink, WrtcAudioSource, WrtcMediaStreamTrack, WrtcVideoFrame, WrtcVideoSink, WrtcVideoSource, Wrtc } from '../engine/wrtc.ts';
 import type { CompositeResult, WorkerCompositor } from '../video/compositor.ts';
-import type { I420Frame } from '../video/i420.ts';
-import { viewFor } from '../video/view.ts';
+import { i420ByteLength, type I420Frame } from '../video/i420.ts';
+import { viewFor, type View } from '../video/view.ts';
 import { SpeakerDetector, type SpeakerDetectorOptions } from './speaker.ts';
 
 /** The parts of the compositor the room mixer uses (a WorkerCompositor, or a fake in tests). */
@@ -69,9 +69,21 @@ interface Member {
   /** The newest decoded frame not yet handed to the compositor. */
   pendingFrame?: I420Frame | undefined;
   compositing: boolean;
+  /** Whether outputs are made for them (see setListening); their own tile shows in their composite with showSelf. */
+  listening: boolean;
+  showSelf: boolean;
+}
+
+/** One distinct view (what some listeners see) and its composite in flight, shared by those listeners. */
+interface ViewJob {
+  inFlight: boolean;
+  /** The last composite, handed back to the worker to be filled again (the video sources copy what they are given). */
+  spare?: I420Frame | undefined;
 }
 
 const SPEAKER_EVERY_TICKS = 25;
+/** Larger decoded frames than this are garbage, not video (8K). */
+const MAX_INPUT_SIDE = 8192;
 
 /**
  * One MCU room: each participant's decoded microphone and camera go in; each participant gets one
@@ -89,6 +101,9 @@ export class RoomMixer {
   readonly #speaker: SpeakerDetector;
   readonly #clock: MixerClock;
   #compositor: Compositor | undefined;
+  readonly #views = new Map<string, ViewJob>();
+  /** Malformed input frames dropped (logged now and then). */
+  #badFrames = 0;
   #ticks = 0;
   #closed = false;
   readonly #stats = { videoFramesOut: 0, videoFramesSkipped: 0, audioFramesOut: 0, audioFramesDropped: 0 };
@@ -102,7 +117,8 @@ export class RoomMixer {
     if (!(this.fps > 0 && this.fps <= 100)) throw new RangeError(`fps must be in (0, 100], got ${this.fps}`);
     this.#audio = new AudioMixer(options.audio);
     this.#speaker = new SpeakerDetector(options.speaker);
-    this.#clock = options.clock ?? new TickClock();
+    // Ticks after pending I/O: decoded audio that arrived while the loop was busy is queued before a tick looks for it.
+    this.#clock = options.clock ?? new TickClock({ afterIo: true });
   }
 
   get closed(): boolean {
@@ -144,7 +160,7 @@ export class RoomMixer {
     const audioSource = new RTCAudioSource();
     const videoSource = new RTCVideoSource();
     const outputs = { audio: audioSource.createTrack(), video: videoSource.createTrack() };
-    this.#members.set(id, { id, name, audioSource, videoSource, outputs, compositing: false });
+    this.#members.set(id, { id, name, audioSource, videoSource, outputs, compositing: false, listening: true, showSelf: false });
     this.#audio.addListener(id);
     return outputs;
   }
@@ -152,6 +168,20 @@ export class RoomMixer {
   rename(id: string, name: string): void {
     const m = this.#members.get(id);
     if (m) m.name = name;
+  }
+
+  /**
+   * Whether a participant's outputs are made (default: yes, from addParticipant on). One who is not listening is
+   * still mixed into everyone else's outputs; nothing is composited or mixed for them (an SFU room mixes only for
+   * those who take the MCU downlink). `showSelf` puts their own tile in their composite.
+   */
+  setListening(id: string, listening: boolean, options: { showSelf?: boolean } = {}): void {
+    const m = this.#members.get(id);
+    if (!m) throw new Error(`no participant "${id}" in this mixer`);
+    m.listening = listening;
+    m.showSelf = options.showSelf ?? false;
+    if (listening) this.#audio.addListener(id);
+    else this.#audio.removeListener(id);
   }
 
   /** A participant's decoded track (microphone or camera); replaces their previous one of that kind. */
@@ -235,8 +265,8 @@ export class RoomMixer {
 
   #onAudio(m: Member, data: WrtcAudioData): void {
     const channels = data.channelCount ?? 1;
-    // The sink's first frames (before a packet is decoded) are 16 kHz: not ours to mix.
-    if (data.sampleRate !== SAMPLE_RATE_HZ || data.samples.length !== FRAME_SAMPLES * channels) {
+    // The sink's first frames (before a packet is decoded) are 16 kHz: not ours to mix. Nor is anything malformed.
+    if (data.sampleRate !== SAMPLE_RATE_HZ || !(data.samples instanceof Int16Array) || !(Number.isInteger(channels) && channels >= 1) || data.samples.length !== FRAME_SAMPLES * channels) {
       this.#stats.audioFramesDropped++;
       return;
     }
@@ -252,8 +282,17 @@ export class RoomMixer {
   }
 
   #onVideo(m: Member, frame: WrtcVideoFrame): void {
-    // The sink's buffer is the engine's: keep a copy of the newest; older ones not yet composited are dropped.
-    m.pendingFrame = { width: frame.width, height: frame.height, data: frame.data.slice() };
+    const { width, height, data } = frame;
+    const valid = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 && width <= MAX_INPUT_SIDE && height <= MAX_INPUT_SIDE;
+    if (!valid || !(data instanceof Uint8Array) || data.byteLength !== i420ByteLength(width, height)) {
+      // Never from a working decoder: dropped (the tile keeps the last good picture), logged now and then.
+      if (this.#badFrames++ % 100 === 0) this.#options.log?.('malformed video frame dropped', { participant: m.id, width, height, bytes: (data as Uint8Array | undefined)?.byteLength, dropped: this.#badFrames });
+      return;
+    }
+    // The engine gives each decoded frame an ArrayBuffer of its own: keep it as it is (it is transferred to the
+    // compositor, not copied); a view into a larger buffer is copied. A frame not composited in time is dropped.
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    m.pendingFrame = { width, height, data: whole ? data : data.slice() };
   }
 
   #tick(tick: number): void {
@@ -278,27 +317,51 @@ export class RoomMixer {
     }
     const everyone = [...this.#members.values()].map((m) => ({ id: m.id, name: m.name }));
     const speakerId = this.#options.layout === 'grid' ? undefined : this.#speaker.speaker;
+    // Listeners who see the same thing share one composite.
+    const groups = new Map<string, { view: View; listeners: Member[] }>();
     for (const listener of this.#members.values()) {
-      if (listener.compositing) {
-        this.#stats.videoFramesSkipped++;
-        continue;
-      }
+      if (!listener.listening) continue;
       // The speaker sees the grid of everyone else; the others see the speaker large.
       const layout = speakerId !== undefined && speakerId !== listener.id ? 'speaker' : 'grid';
-      const view = viewFor(listener.id, everyone, this.width, this.height, { layout, speakerId });
-      listener.compositing = true;
-      compositor
-        .composite(view.inputs.map((p) => ({ sourceId: p.id, name: p.name })), view.layout, this.width, this.height)
-        .then((frame: CompositeResult) => {
-          listener.compositing = false;
-          if (this.#members.get(listener.id) !== listener) return;
-          listener.videoSource.onFrame({ width: frame.width, height: frame.height, data: frame.data });
-          this.#stats.videoFramesOut++;
-        })
-        .catch((err: unknown) => {
-          listener.compositing = false;
-          if (!this.#closed) this.#options.log?.('composite failed', err);
-        });
+      const view = viewFor(listener.id, everyone, this.width, this.height, { layout, speakerId, showSelf: listener.showSelf });
+      const key = JSON.stringify([layout, view.inputs.map((p) => [p.id, p.name])]);
+      const group = groups.get(key);
+      if (group) group.listeners.push(listener);
+      else groups.set(key, { view, listeners: [listener] });
     }
+    for (const [key, job] of this.#views) if (!groups.has(key) && !job.inFlight) this.#views.delete(key);
+    for (const [key, { view, listeners }] of groups) {
+      let job = this.#views.get(key);
+      if (!job) this.#views.set(key, (job = { inFlight: false }));
+      if (job.inFlight) this.#stats.videoFramesSkipped += listeners.length;
+      else this.#composite(compositor, job, view, listeners);
+    }
+  }
+
+  #composite(compositor: Compositor, job: ViewJob, view: View, listeners: Member[]): void {
+    const spare = job.spare;
+    job.spare = undefined;
+    job.inFlight = true;
+    for (const listener of listeners) listener.compositing = true;
+    const done = (): void => {
+      job.inFlight = false;
+      for (const listener of listeners) listener.compositing = false;
+    };
+    compositor
+      .composite(view.inputs.map((p) => ({ sourceId: p.id, name: p.name })), view.layout, this.width, this.height, undefined, spare)
+      .then((result: CompositeResult) => {
+        done();
+        const frame = { width: result.width, height: result.height, data: result.data };
+        for (const listener of listeners) {
+          if (this.#members.get(listener.id) !== listener || !listener.listening) continue;
+          listener.videoSource.onFrame(frame);
+          this.#stats.videoFramesOut++;
+        }
+        if (!this.#closed) job.spare = frame;
+      })
+      .catch((err: unknown) => {
+        done();
+        if (!this.#closed) this.#options.log?.('composite failed', err);
+      });
   }
 }

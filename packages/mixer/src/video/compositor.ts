@@ -7,6 +7,9 @@ import type { FromWorker, ToWorker } from './worker-protocol.ts';
 export interface CompositeResult extends I420Frame {
   /** Time spent compositing on the worker thread. */
   elapsedMs: number;
+  /** Tiles drawn again and pictures scaled for this composite (the rest came from the worker's cache). */
+  tilesDrawn?: number;
+  picturesScaled?: number;
 }
 
 export class CompositorClosedError extends Error {
@@ -92,7 +95,7 @@ export class WorkerCompositor {
     this.#pending.delete(m.requestId);
     switch (m.type) {
       case 'composited':
-        pending.resolve({ width: m.width, height: m.height, data: new Uint8Array(m.buffer), elapsedMs: m.elapsedMs });
+        pending.resolve({ width: m.width, height: m.height, data: new Uint8Array(m.buffer), elapsedMs: m.elapsedMs, tilesDrawn: m.tilesDrawn, picturesScaled: m.picturesScaled });
         break;
       case 'failed':
         pending.reject(new Error(`composite failed in the worker: ${m.message}`));

@@ -19,5 +19,5 @@ export type ToWorker =
     };
 
 export type FromWorker =
-  | { type: 'composited'; requestId: number; width: number; height: number; buffer: ArrayBuffer; elapsedMs: number }
+  | { type: 'composited'; requestId: number; width: number; height: number; buffer: ArrayBuffer; elapsedMs: number; tilesDrawn: number; picturesScaled: number }
   | { type: 'failed'; requestId: number; message: string };
