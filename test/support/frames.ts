@@ -16,7 +16,8 @@ declare global {
 /**
  * Watches every remote camera tile of the page as a viewer would: each frame the browser presents
  * (requestVideoFrameCallback) is timed, per participant, across <video> elements being replaced or their
- * tracks swapped underneath. `read` gives frames and the longest gap per participant since `reset`.
+ * tracks swapped underneath. A frame of the MCU's composite tile counts for every remote participant (it shows
+ * them all). `read` gives frames and the longest gap per participant since `reset`.
  */
 export async function startFrameMonitor(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -26,16 +27,18 @@ export async function startFrameMonitor(page: Page): Promise<void> {
     /** Gaps over 250 ms: when they ended, how long, which tile (for failure messages). */
     const long: Array<{ key: string; at: number; gap: number; track: string }> = [];
     let stopped = false;
-    const watch = (video: HTMLVideoElement, key: string) => {
+    const watch = (video: HTMLVideoElement, keys: () => string[]) => {
       const onFrame = () => {
         if (stopped || !video.isConnected) return;
         const now = performance.now();
-        const t = tiles.get(key) ?? { frames: 0, last: now, maxGap: 0 };
-        t.maxGap = Math.max(t.maxGap, now - t.last);
-        if (now - t.last > 250 && long.length < 100) long.push({ key, at: Math.round(now), gap: Math.round(now - t.last), track: ((video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? '').slice(0, 8) });
-        t.last = now;
-        t.frames++;
-        tiles.set(key, t);
+        for (const key of keys()) {
+          const t = tiles.get(key) ?? { frames: 0, last: now, maxGap: 0 };
+          t.maxGap = Math.max(t.maxGap, now - t.last);
+          if (now - t.last > 250 && long.length < 100) long.push({ key, at: Math.round(now), gap: Math.round(now - t.last), track: ((video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? '').slice(0, 8) });
+          t.last = now;
+          t.frames++;
+          tiles.set(key, t);
+        }
         video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);
@@ -45,9 +48,10 @@ export async function startFrameMonitor(page: Page): Promise<void> {
       for (const fig of document.querySelectorAll<HTMLElement>('figure.tile[data-kind="camera"]')) {
         const key = fig.dataset.participant;
         const video = fig.querySelector('video');
-        if (!key || key === self || !video || seen.has(video)) continue;
+        const composite = fig.dataset.composite === 'true';
+        if ((!key && !composite) || key === self || !video || seen.has(video)) continue;
         seen.add(video);
-        watch(video, key);
+        watch(video, composite ? () => [...(window.parley?.room.participants.keys() ?? [])] : () => [key as string]);
       }
     }, 50);
     window.__frames = {

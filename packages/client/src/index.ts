@@ -5,6 +5,10 @@ export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, typ
 export { RemoteParticipant, type MediaSourceKind, type MediaPath, type ReceivedTrackOptions } from './participant.ts';
 export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest, type SfuOfferAnswer } from './sfu/connection.ts';
 export { McuConnection, type McuConnectionOptions, type McuConnectionEvents } from './mcu/connection.ts';
+export { McuDownlink, type McuDownlinkHost, type McuDownlinkOptions, type DownlinkState } from './mcu/downlink.ts';
+export { LowBandwidthMode, type LowBandwidthOptions, type LowBandwidthHost } from './mcu/low-bandwidth.ts';
+export { DownlinkPolicy, type DownlinkPolicyOptions } from './sfu/downlink-policy.ts';
+export { ServerPeer, type ServerPeerOptions } from './server-peer.ts';
 export { codecOrder, type VideoCodec } from './sfu/codec-preference.ts';
 export { TopologySwitch, READY_MESSAGES, type SwitchedTopology, type TopologySwitchHost, type TopologySwitchOptions } from './sfu/switch.ts';
 export { SizeThrottle, MAX_VIDEO_SIZE, type SizeThrottleOptions } from './sfu/size-throttle.ts';

@@ -9,6 +9,7 @@ import { MediaPaths, type StatsSource } from './sfu/paths.ts';
 import type { VideoCodec } from './sfu/codec-preference.ts';
 import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
 import { MediaStateAnnouncer } from './announcer.ts';
+import { LowBandwidthMode, type LowBandwidthOptions } from './mcu/low-bandwidth.ts';
 
 export interface RoomOptions extends SignalClientOptions {
   /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
@@ -20,6 +21,8 @@ export interface RoomOptions extends SignalClientOptions {
    * subscriber that can decode it; a codec this browser cannot send falls back to VP8.
    */
   videoCodec?: VideoCodec;
+  /** Low-bandwidth mode in SFU rooms (the MCU's composite instead of a stream each): when to take it by itself. */
+  lowBandwidth?: LowBandwidthOptions;
 }
 
 export type RoomEvents = {
@@ -36,6 +39,8 @@ export type RoomEvents = {
   dataChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
   /** The MCU's mix (composite video of everyone else, and their mixed audio) arrived, or went (`mcu` rooms). */
   compositeChanged: [stream: MediaStream | undefined];
+  /** Low-bandwidth mode was turned on or off (by `setLowBandwidthMode`, or by the SDK on a weak downlink). */
+  lowBandwidthModeChanged: [on: boolean];
   /** Media now goes peer to peer (`mesh`) or through the server (`sfu`, `mcu`); mesh ⇄ SFU switches make-before-break. */
   topologyChanged: [topology: Topology];
   /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
@@ -68,6 +73,7 @@ export class Room extends Emitter<RoomEvents> {
   #activeSpeaker: string | undefined;
   #speaking: string[] = [];
   readonly #paths: MediaPaths;
+  readonly #lowBandwidth: LowBandwidthMode;
   #iceServers: RTCIceServer[] = [];
 
   constructor(options: RoomOptions) {
@@ -90,6 +96,18 @@ export class Room extends Emitter<RoomEvents> {
       ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}),
       log: (message, detail) => options.log?.(message, detail),
     });
+    this.#lowBandwidth = new LowBandwidthMode(
+      {
+        signal: this.signal,
+        participants: this.participants,
+        paths: this.#paths,
+        configuration: () => ({ ...options.rtcConfiguration, iceServers: [...this.#iceServers, ...(options.rtcConfiguration?.iceServers ?? [])] }),
+        compositeChanged: (stream) => this.emit('compositeChanged', stream),
+        modeChanged: (on) => this.emit('lowBandwidthModeChanged', on),
+        log: (message, detail) => options.log?.(message, detail),
+      },
+      options.lowBandwidth,
+    );
     this.signal.on('welcome', (w) => this.#onWelcome(w));
     this.signal.on('notification', (n) => this.#onNotification(n));
     this.signal.on('stateChanged', (s, t) => {
@@ -97,6 +115,7 @@ export class Room extends Emitter<RoomEvents> {
       if (s === 'connected') this.#paths.restartFailed();
     });
     this.signal.on('closed', (e) => {
+      this.#lowBandwidth.close();
       this.#paths.close();
       this.emit('disconnected', e);
     });
@@ -112,11 +131,25 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * In an `mcu` room: one stream with the composite of everyone else (their names on their tiles) and the mix of
-   * their voices (never our own). Undefined in other rooms.
+   * In an `mcu` room, or in low-bandwidth mode once it shows: one stream with the composite of everyone else (their
+   * names on their tiles) and the mix of their voices (never our own). Show it instead of their own tiles.
    */
   get composite(): MediaStream | undefined {
-    return this.#paths.mcu?.stream;
+    return this.#paths.mcu?.stream ?? this.#lowBandwidth.downlink.composite;
+  }
+
+  /** Whether low-bandwidth mode is on (asked for, or taken by the SDK); it shows only in SFU rooms. */
+  get lowBandwidthMode(): boolean {
+    return this.#lowBandwidth.on;
+  }
+
+  /**
+   * In SFU rooms: everyone else as the MCU's composite and mix (one stream down) instead of a stream each; we keep
+   * publishing to the SFU. Switched make before break both ways. 'auto' (the default) lets the SDK decide from the
+   * SFU's estimate of our downlink (RoomOptions.lowBandwidth).
+   */
+  setLowBandwidthMode(mode: boolean | 'auto'): void {
+    this.#lowBandwidth.set(mode);
   }
 
   /** The loudest participant as the server last said (SFU rooms), or undefined. */
@@ -186,7 +219,7 @@ export class Room extends Emitter<RoomEvents> {
 
   /** In an `mcu` room: the one connection that brings the composite and the mix (all of its report is theirs). */
   compositeStatsSource(): StatsSource | undefined {
-    const mcu = this.#paths.mcu;
+    const mcu = this.#paths.mcu ?? this.#lowBandwidth.downlink.connection;
     return mcu ? { pc: mcu.pc, select: (report) => [...report] } : undefined;
   }
 
@@ -215,12 +248,14 @@ export class Room extends Emitter<RoomEvents> {
     this.#announcer.sendToServer(!welcome.resumed);
     if (welcome.resumed) return; // state continues; missed notifications follow
     // A fresh session (first join, or a rejoin after the old one expired): rebuild from the room state.
+    this.#lowBandwidth.downlink.close();
     this.#paths.close();
     for (const p of [...this.participants.values()]) this.#removeParticipant(p, 'left');
     for (const info of welcome.room.participants) if (info.id !== welcome.participantId) this.#addParticipant(info);
     const before = this.#paths.topology;
     // In a mesh room we are the newcomer: we call everyone already here.
     this.#paths.reset(welcome.room.topology, welcome.room.producers);
+    this.#lowBandwidth.topologyChanged(welcome.room.topology);
     if (before !== welcome.room.topology) this.emit('topologyChanged', welcome.room.topology);
   }
 
@@ -299,7 +334,9 @@ export class Room extends Emitter<RoomEvents> {
         this.#paths.sfu.producerRemoved(n.producerId);
         return;
       case 'topologyChanged':
-        if (this.#paths.switchTo(n.topology)) this.emit('topologyChanged', n.topology);
+        if (!this.#paths.switchTo(n.topology)) return;
+        this.#lowBandwidth.topologyChanged(n.topology);
+        this.emit('topologyChanged', n.topology);
         return;
       case 'activeSpeaker':
         this.#activeSpeaker = n.participantId ?? undefined;
@@ -311,6 +348,9 @@ export class Room extends Emitter<RoomEvents> {
         return;
       case 'layersWanted':
         this.#paths.sfu.layersWanted(n.mid, n.rids);
+        return;
+      case 'sfuBandwidth':
+        this.#lowBandwidth.estimate(n.estimateBps);
         return;
       default:
         assertNever(n);

@@ -157,6 +157,15 @@ export const SfuLeave = z.object({ type: z.literal('sfuLeave'), id: RequestId.op
  */
 export const McuOffer = z.object({ type: z.literal('mcuOffer'), id: RequestId, sdp: Sdp });
 
+/**
+ * In an SFU room: take (`enabled`, with a receive-only offer in `sdp`) or give back the MCU downlink, one composite
+ * of everyone else and their mixed voices instead of a stream per participant; publishing to the SFU goes on. The
+ * answer comes in the response's `data.sdp`, candidates included. `showSelf` puts our own tile in the composite.
+ */
+export const McuDownlink = z
+  .object({ type: z.literal('mcuDownlink'), id: RequestId, enabled: z.boolean(), sdp: Sdp.optional(), showSelf: z.boolean().optional() })
+  .refine((m) => !m.enabled || m.sdp !== undefined, { message: 'an offer is required to enable the downlink', path: ['sdp'] });
+
 /** Microphone/camera on or off and what each published stream carries, for everyone's muted marks and tiles. */
 export const MediaStateSend = z.object({
   type: z.literal('mediaState'),
@@ -183,10 +192,10 @@ export type Hello = z.infer<typeof Hello>;
 export type Leave = z.infer<typeof Leave>;
 export type Update = z.infer<typeof Update>;
 
-export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest, SfuOffer, SfuPreference, SfuLeave, McuOffer, MediaStateSend]);
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Leave, Update, OfferOut, AnswerOut, CandidateOut, Ack, Ping, ChatSend, ChatHistoryRequest, SfuOffer, SfuPreference, SfuLeave, McuOffer, McuDownlink, MediaStateSend]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory', 'sfuOffer', 'sfuPreference', 'sfuLeave', 'mcuOffer', 'mediaState']);
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set<ClientMessageType>(['hello', 'leave', 'update', 'offer', 'answer', 'candidate', 'ack', 'ping', 'chat', 'chatHistory', 'sfuOffer', 'sfuPreference', 'sfuLeave', 'mcuOffer', 'mcuDownlink', 'mediaState']);
 
 // ---- Server → client -----------------------------------------------------------------------
 
@@ -260,10 +269,12 @@ export const MediaStateIn = notification('mediaState', {
 });
 /** To a publisher: which simulcast layers of its producer someone watches; the SDK disables the others. */
 export const LayersWanted = notification('layersWanted', { producerId: ProducerId, mid: Mid, rids: z.array(z.string().max(16)).max(4) });
+/** To a subscriber: the SFU's estimate of its downlink (send-side, from transport-wide feedback), when it moved. */
+export const SfuBandwidth = notification('sfuBandwidth', { estimateBps: z.number().int().nonnegative() });
 
 export const Notification = z.discriminatedUnion('type', [
   ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived,
-  ProducerAdded, ProducerRemoved, TopologyChanged, ActiveSpeaker, MediaStateIn, LayersWanted,
+  ProducerAdded, ProducerRemoved, TopologyChanged, ActiveSpeaker, MediaStateIn, LayersWanted, SfuBandwidth,
 ]);
 export type Notification = z.infer<typeof Notification>;
 /** A notification before the server numbers it. */

@@ -40,6 +40,24 @@ describe('parseClientMessage', () => {
     }
   });
 
+  it('accepts mcuDownlink on with an offer and off without one; refuses on without an offer (INVALID_MESSAGE)', () => {
+    const on = parseClientMessage(JSON.stringify({ type: 'mcuDownlink', id: 'd1', enabled: true, sdp: 'v=0', showSelf: true }));
+    expect(on.ok && on.message).toEqual({ type: 'mcuDownlink', id: 'd1', enabled: true, sdp: 'v=0', showSelf: true });
+    const off = parseClientMessage(JSON.stringify({ type: 'mcuDownlink', id: 'd2', enabled: false }));
+    expect(off.ok && off.message).toEqual({ type: 'mcuDownlink', id: 'd2', enabled: false });
+    for (const bad of [{ type: 'mcuDownlink', id: 'd3', enabled: true }, { type: 'mcuDownlink', enabled: false }, { type: 'mcuDownlink', id: 'd4', enabled: 'yes' }]) {
+      const r = failure(JSON.stringify(bad));
+      expect(r.error.code, JSON.stringify(bad)).toBe('INVALID_MESSAGE');
+      expect(r.type).toBe('mcuDownlink');
+    }
+  });
+
+  it('parses the sfuBandwidth notification and refuses a negative or fractional estimate', () => {
+    const ok = parseServerMessage(JSON.stringify({ type: 'sfuBandwidth', seq: 4, estimateBps: 250_000 }));
+    expect(ok.ok && ok.message).toEqual({ type: 'sfuBandwidth', seq: 4, estimateBps: 250_000 });
+    for (const estimateBps of [-1, 1.5]) expect(parseServerMessage(JSON.stringify({ type: 'sfuBandwidth', seq: 5, estimateBps })).ok).toBe(false);
+  });
+
   it('knows the mcu topology and policy, and MCU_UNAVAILABLE as a stable code', () => {
     const changed = parseServerMessage(JSON.stringify({ type: 'topologyChanged', seq: 1, topology: 'mcu' }));
     expect(changed.ok && changed.message).toEqual({ type: 'topologyChanged', seq: 1, topology: 'mcu' });

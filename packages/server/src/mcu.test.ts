@@ -5,6 +5,7 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { McuService } from './mcu.ts';
 import { Room } from './room.ts';
+import { SfuService } from './sfu.ts';
 import type { Session } from './session.ts';
 
 /** An offer sending and receiving audio and video (what the SDK sends with a camera and a microphone). */
@@ -53,5 +54,27 @@ describe('McuService', () => {
     expect(attempts).toBe(1);
     await mcu.close();
     expect(await code(mcu.offer(session(), new Room('r', 10, 'mcu'), OFFER))).toBe('MCU_UNAVAILABLE');
+  });
+});
+
+describe('McuService, the downlink of SFU rooms', () => {
+  it('refuses the downlink outside a room using the SFU, an offer that sends, and a token without subscribe, before loading the engine', async () => {
+    const config = parseConfig({ server: { host: '127.0.0.1' }, media: { port: 0 } });
+    const logger = createLogger('silent');
+    const metrics = new Metrics({ defaultMetrics: false });
+    const sfu = await SfuService.start(config, logger, metrics);
+    const mcu = service();
+    try {
+      const on = { enabled: true, sdp: RECV_ONLY };
+      expect(await code(mcu.downlink(session(), new Room('r', 10, 'sfu'), on))).toBe('WRONG_TOPOLOGY'); // no SFU known yet
+      mcu.useSfu(sfu!);
+      expect(await code(mcu.downlink(session(), new Room('r', 10, 'mesh'), on))).toBe('WRONG_TOPOLOGY');
+      expect(await code(mcu.downlink(session(), new Room('r', 10, 'sfu'), { enabled: true, sdp: OFFER }))).toBe('INVALID_SDP');
+      expect(await code(mcu.downlink(session({ publish: true, subscribe: false }), new Room('r', 10, 'sfu'), on))).toBe('FORBIDDEN');
+      expect(await mcu.downlink(session(), new Room('r', 10, 'sfu'), { enabled: false })).toBeUndefined();
+    } finally {
+      await mcu.close();
+      await sfu?.close();
+    }
   });
 });

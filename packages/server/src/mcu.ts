@@ -1,10 +1,12 @@
-import { McuPeer, McuPeerClosedError, RoomMixer, WorkerCompositor, loadWrtc, offerReceives, offerSends, sdpSections, type Wrtc } from '@parley/mixer';
+import { McuPeer, RoomMixer, WorkerCompositor, loadWrtc, offerReceives, offerSends, sdpSections, type Wrtc } from '@parley/mixer';
 import { ProtocolError, checkSdp } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { Room } from './room.ts';
 import type { Session } from './session.ts';
+import type { SfuService } from './sfu.ts';
+import { McuDownlinks, answerOffer } from './mcu-downlink.ts';
 
 interface PeerEntry {
   peer: McuPeer;
@@ -28,6 +30,8 @@ export class McuService {
   readonly #peers = new Map<string, PeerEntry>();
   /** Counts of mixers already closed, so the totals never go down. */
   readonly #past = { videoFrames: 0, underruns: 0 };
+  /** The MCU downlink of SFU rooms, once the SFU is known. */
+  #downlinks: McuDownlinks | undefined;
   #closed = false;
 
   constructor(config: Config, logger: Logger, metrics: Metrics, load: () => Wrtc = loadWrtc) {
@@ -52,6 +56,33 @@ export class McuService {
     }
   }
 
+  /** SFU rooms can take the MCU downlink from now on (a participant's `mcuDownlink`). */
+  useSfu(sfu: SfuService): void {
+    this.#downlinks ??= new McuDownlinks({
+      sfu,
+      engine: () => this.#engine(),
+      createMixer: (room, wrtc) => this.#createMixer(room, wrtc),
+      retire: (mixer) => void this.#retire(mixer),
+      videoBitrateBps: this.#config.videoBitrateBps,
+      log: this.#log.child({ downlink: true }),
+    });
+  }
+
+  /** Handles `mcuDownlink`: on, the answer to the participant's receive-only offer; off, nothing. */
+  async downlink(session: Session, room: Room, msg: { enabled: boolean; sdp?: string | undefined; showSelf?: boolean | undefined }): Promise<{ sdp: string } | undefined> {
+    if (!msg.enabled) {
+      this.#downlinks?.close(session);
+      return undefined;
+    }
+    if (!this.#downlinks) throw new ProtocolError('WRONG_TOPOLOGY', 'the MCU downlink is for rooms using the SFU, and this server runs none');
+    return this.#downlinks.open(session, room, msg.sdp ?? '', msg.showSelf ?? false);
+  }
+
+  /** Someone joined or left the room: an SFU room's mixer follows (a tile per participant). */
+  roomChanged(room: Room): void {
+    this.#downlinks?.sync(room);
+  }
+
   #engine(): Wrtc {
     if (this.#wrtc) return this.#wrtc;
     if (!this.#loadError) {
@@ -70,8 +101,14 @@ export class McuService {
   #mixerFor(room: Room, wrtc: Wrtc): RoomMixer {
     let mixer = this.#mixers.get(room);
     if (mixer) return mixer;
+    mixer = this.#createMixer(room, wrtc);
+    this.#mixers.set(room, mixer);
+    return mixer;
+  }
+
+  #createMixer(room: Room, wrtc: Wrtc): RoomMixer {
     const { width, height, fps, layout } = this.#config;
-    mixer = new RoomMixer({
+    const mixer = new RoomMixer({
       wrtc,
       width,
       height,
@@ -80,7 +117,6 @@ export class McuService {
       createCompositor: () => new WorkerCompositor(),
       log: (message, detail) => this.#log.warn({ room: room.id, err: detail instanceof Error ? detail.message : detail }, message),
     });
-    this.#mixers.set(room, mixer);
     this.#log.info({ room: room.id, width, height, fps }, 'room mixer created');
     return mixer;
   }
@@ -115,22 +151,18 @@ export class McuService {
       entry = { peer, room, participantId };
       this.#peers.set(session.id, entry);
     }
-    try {
-      return { sdp: await entry.peer.answer(sdp) };
-    } catch (err) {
-      if (err instanceof McuPeerClosedError) throw new ProtocolError('SESSION_CLOSED', 'the MCU connection closed while negotiating');
-      // The engine refused the description: the offer was not one it can answer.
-      throw new ProtocolError('INVALID_SDP', `the MCU cannot answer this offer: ${(err as Error).message}`);
-    }
+    return { sdp: await answerOffer(entry.peer, sdp) };
   }
 
   rename(session: Session): void {
+    this.#downlinks?.rename(session);
     const entry = this.#peers.get(session.id);
     if (entry) this.#mixers.get(entry.room)?.rename(entry.participantId, session.participant.name);
   }
 
   /** The participant left: their connection closes, their tile and voice go; the last one out closes the mixer. */
   leave(session: Session): void {
+    this.#downlinks?.close(session);
     const entry = this.#peers.get(session.id);
     if (!entry) return;
     this.#peers.delete(session.id);
@@ -142,6 +174,7 @@ export class McuService {
 
   /** The room is gone or empty: every connection in it closes, and its mixer. */
   releaseRoom(room: Room): void {
+    this.#downlinks?.releaseRoom(room);
     for (const [id, entry] of this.#peers) {
       if (entry.room !== room) continue;
       this.#peers.delete(id);
@@ -150,33 +183,40 @@ export class McuService {
     const mixer = this.#mixers.get(room);
     if (!mixer) return;
     this.#mixers.delete(room);
-    const stats = mixer.stats;
-    this.#past.videoFrames += stats.videoFramesOut;
-    this.#past.underruns += stats.audioUnderruns;
+    const stats = this.#retire(mixer);
     mixer.close().catch((err: unknown) => this.#log.error({ err, room: room.id }, 'closing the room mixer failed'));
     this.#log.info({ room: room.id, videoFramesOut: stats.videoFramesOut, audioUnderruns: stats.audioUnderruns }, 'room mixer closed');
   }
 
+  /** A mixer about to close: its totals stay counted. */
+  #retire(mixer: RoomMixer): RoomMixer['stats'] {
+    const stats = mixer.stats;
+    this.#past.videoFrames += stats.videoFramesOut;
+    this.#past.underruns += stats.audioUnderruns;
+    return stats;
+  }
+
   hasPeer(session: Session): boolean {
-    return this.#peers.has(session.id);
+    return this.#peers.has(session.id) || (this.#downlinks?.has(session) ?? false);
   }
 
   /** Per room, what the mixer is doing: for tests and an operator's dashboard. */
   snapshot(): Array<Record<string, unknown>> {
-    return [...this.#mixers].map(([room, mixer]) => ({ room: room.id, encoding: mixer.encoding, width: mixer.width, height: mixer.height, fps: mixer.fps, ...mixer.stats }));
+    return [...this.#mixers, ...(this.#downlinks?.mixers() ?? [])].map(([room, mixer]) => ({ room: room.id, encoding: mixer.encoding, width: mixer.width, height: mixer.height, fps: mixer.fps, ...mixer.stats }));
   }
 
   collectMetrics(): void {
-    let participants = 0;
+    let participants = this.#downlinks?.downlinkCount ?? 0;
     let videoFrames = this.#past.videoFrames;
     let underruns = this.#past.underruns;
-    for (const mixer of this.#mixers.values()) {
+    for (const [room, mixer] of [...this.#mixers, ...(this.#downlinks?.mixers() ?? [])]) {
       const s = mixer.stats;
-      participants += s.participants;
+      // In an SFU room only those on the downlink are connected to the MCU; the others are mixed in from the SFU.
+      if (room.topology === 'mcu') participants += s.participants;
       videoFrames += s.videoFramesOut;
       underruns += s.audioUnderruns;
     }
-    this.#metrics.mcuRooms.set(this.#mixers.size);
+    this.#metrics.mcuRooms.set(this.#mixers.size + (this.#downlinks?.mixers().length ?? 0));
     this.#metrics.mcuParticipants.set(participants);
     this.#metrics.mcuVideoFrames.set(videoFrames);
     this.#metrics.mcuAudioUnderruns.set(underruns);
@@ -185,6 +225,7 @@ export class McuService {
   /** Closes every peer connection and mixer: the engine crashes the process at exit if one stays open. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#downlinks?.closeAll();
     for (const entry of this.#peers.values()) entry.peer.close();
     this.#peers.clear();
     const mixers = [...this.#mixers.values()];

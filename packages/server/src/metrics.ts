@@ -24,7 +24,7 @@ export class Metrics {
   readonly mcuParticipants = new Gauge({ name: 'parley_mcu_participants', help: 'Participants connected to the MCU', registers: [this.registry] });
   /** Set from the mixers' counters when scraped. */
   readonly mcuVideoFrames = new Gauge({ name: 'parley_mcu_video_frames_total', help: 'Composite frames the MCU handed to its encoders since start', registers: [this.registry] });
-  readonly mcuAudioUnderruns = new Gauge({ name: 'parley_mcu_audio_underruns_total', help: 'Mixer ticks an audio input had no frame for (glitches) since start', registers: [this.registry] });
+  readonly mcuAudioUnderruns = new Gauge({ name: 'parley_mcu_audio_underruns_total', help: 'Audio glitches since start: mixer ticks where a playing input had no frame, leaving a hole in some listener mix', registers: [this.registry] });
   readonly joins = new Counter({ name: 'parley_joins_total', help: 'Participants that joined a room', registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

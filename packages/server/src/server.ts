@@ -129,6 +129,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   if (sfu) deps.sfu = sfu;
   const mcu = McuService.create(config, logger, metrics);
   if (mcu) deps.mcu = mcu;
+  // An SFU room's participant can take the MCU's composite instead of a stream per participant.
+  if (mcu && sfu) mcu.useSfu(sfu);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -16,6 +16,9 @@ const ROUTER_EVERY = 5;
  * consent expires after 30 s without checks, and browsers check every ~5 s while the connection lives.
  */
 export const SFU_IDLE_TIMEOUT_MS = 30_000;
+/** A subscriber hears of its downlink estimate (`sfuBandwidth`) at most this often, and only when it moved by 15 %. */
+const BANDWIDTH_EVERY = 20;
+const BANDWIDTH_CHANGE = 0.15;
 
 type SfuOfferMessage = Extract<ClientMessage, { type: 'sfuOffer' }>;
 
@@ -26,15 +29,20 @@ type SfuOfferMessage = Extract<ClientMessage, { type: 'sfuOffer' }>;
  */
 export class SfuService {
   readonly endpoint: MediaEndpoint;
+  /** Where a peer inside this server reaches the endpoint: the listening address (loopback for a wildcard). */
+  readonly internalAddress: string;
   readonly #transports = new Map<string, { transport: SfuTransport; room: Room }>();
   readonly #rooms = new Set<Room>();
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
   #ticks = 0;
+  readonly #sentEstimates = new WeakMap<SfuTransport, number>();
+  readonly #producerListeners: Array<(room: Room) => void> = [];
 
-  private constructor(endpoint: MediaEndpoint, logger: Logger, metrics: Metrics) {
+  private constructor(endpoint: MediaEndpoint, logger: Logger, metrics: Metrics, listenAddress: string) {
     this.endpoint = endpoint;
+    this.internalAddress = listenAddress === '0.0.0.0' ? '127.0.0.1' : listenAddress === '::' ? '::1' : listenAddress;
     this.#log = logger.child({ component: 'sfu' });
     this.#metrics = metrics;
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
@@ -64,7 +72,7 @@ export class SfuService {
         logger.warn({ announcedAddress: endpoint.announcedAddress }, 'media.host is a wildcard address: the SFU announces this interface address; set media.announcedAddress if clients reach the server at another one');
       }
       logger.info({ address: endpoint.hostCandidate, tcp: endpoint.tcpCandidate }, 'SFU media endpoint listening (UDP and ICE-TCP)');
-      return new SfuService(endpoint, logger, metrics);
+      return new SfuService(endpoint, logger, metrics, listenAddress);
     } catch (err) {
       if (isPortUnavailable(err)) {
         logger.warn({ err: (err as Error).message }, 'SFU media port unavailable: rooms stay mesh (set media.port)');
@@ -160,6 +168,37 @@ export class SfuService {
     return rejected.length > 0 ? { sdp: result.sdp, rejected } : { sdp: result.sdp };
   }
 
+  /**
+   * A subscriber inside this server (the MCU's feed of an SFU room), keyed apart from sessions: its offer is
+   * answered here, never over signaling. `subscribe` maps its receiving mids to producer ids.
+   */
+  internalOffer(room: Room, key: string, sdp: string, subscribe: ReadonlyMap<string, string>): string {
+    const id = `internal:${key}`;
+    let entry = this.#transports.get(id);
+    if (!entry) {
+      const transport = new SfuTransport({ id: randomBytes(6).toString('base64url'), ownerId: key, endpoint: this.endpoint, router: this.#routerFor(room) });
+      entry = { transport, room };
+      this.#transports.set(id, entry);
+    }
+    try {
+      return entry.transport.negotiate(sdp, new Map(), subscribe).sdp;
+    } catch (err) {
+      if (err instanceof SdpError) throw new ProtocolError('INVALID_SDP', `${err.code}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  closeInternal(key: string): void {
+    const id = `internal:${key}`;
+    this.#transports.get(id)?.transport.close();
+    this.#transports.delete(id);
+  }
+
+  /** Calls `listener` whenever producers of a room were added or removed. */
+  watchProducers(listener: (room: Room) => void): void {
+    this.#producerListeners.push(listener);
+  }
+
   preference(session: Session, producerId: string, width: number, height: number): void {
     const entry = this.#transports.get(session.id);
     if (!entry?.transport.setPreference(producerId, width, height)) throw new ProtocolError('UNKNOWN_PRODUCER', `not subscribed to "${producerId}"`);
@@ -217,6 +256,28 @@ export class SfuService {
       room.broadcast({ type: 'producerAdded', producer: producerInfo(routed) }, routed.ownerId);
       this.#log.debug({ room: room.id, participant: routed.ownerId, producer: routed.producer.id, kind: routed.producer.kind, layers: routed.producer.rids }, 'producer added');
     }
+    if (added.length + removed.length === 0) return;
+    for (const listener of this.#producerListeners) {
+      try {
+        listener(room);
+      } catch (err) {
+        this.#log.error({ err, room: room.id }, 'producer listener failed');
+      }
+    }
+  }
+
+  /** Tells each subscriber its downlink estimate when it moved (the SDK's low-bandwidth policy reads it). */
+  #tellEstimates(): void {
+    for (const { transport, room } of this.#transports.values()) {
+      if (transport.consumers().length === 0) continue;
+      const estimateBps = Math.round(transport.feedback.estimate);
+      const last = this.#sentEstimates.get(transport);
+      if (last !== undefined && Math.abs(estimateBps - last) <= last * BANDWIDTH_CHANGE) continue;
+      const session = room.get(transport.ownerId);
+      if (!session) continue;
+      this.#sentEstimates.set(transport, estimateBps);
+      session.notify({ type: 'sfuBandwidth', estimateBps });
+    }
   }
 
   #tick(): void {
@@ -229,6 +290,7 @@ export class SfuService {
         this.#log.error({ err }, 'SFU transport tick failed');
       }
     }
+    if (this.#ticks % BANDWIDTH_EVERY === 0) this.#tellEstimates();
     if (this.#ticks % ROUTER_EVERY !== 0) return;
     for (const [sessionId, { transport, room }] of this.#transports) {
       const peer = transport.peer;

@@ -1,35 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import {
-  ProtocolError, SUPPORTED_VERSIONS, assertNever, checkCandidate, checkSdp, negotiateVersion, parseClientMessage,
-  CloseCodes, type ClientMessage, type ErrorCode, type ErrorMessage, type Response, type TopologyPolicy, type Welcome,
+  ProtocolError, assertNever, parseClientMessage,
+  CloseCodes, type ClientMessage, type ErrorCode, type TopologyPolicy, type Welcome,
 } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { iceServersFor, type TokenService } from './auth.ts';
+import type { TokenService } from './auth.ts';
+import { checkHello, newSession, welcomeFor } from './hello.ts';
 import { Room } from './room.ts';
-import { Session, type SessionTransport, type TransportKind } from './session.ts';
+import type { Session, SessionTransport, TransportKind } from './session.ts';
 import type { SfuService } from './sfu.ts';
 import type { McuService } from './mcu.ts';
-import { nextTopology } from './topology.ts';
+import { applyTopology, type TopologyHost } from './topology.ts';
+import { relayChat, relayPeerMessage } from './relay.ts';
+import { handleMediaRequest } from './media-requests.ts';
+import { errorReply, type FrameResult, type Handled, type Reply } from './replies.ts';
 
-export type Reply = Response | ErrorMessage | Welcome;
-
-/** The outcome of one inbound frame: maybe a reason to drop the connection. */
-export interface FrameResult {
-  /** Set when the peer broke the protocol: the transport should close with 1002 and this reason. */
-  violation?: string;
-  /** Set when the reply comes later (an MCU answer waits for ICE gathering): settles once it was given to `respond`. */
-  pending?: Promise<void>;
-}
-
-interface Handled extends FrameResult {
-  reply?: Reply;
-  /** Runs after the reply went out (leaving closes the transport that carries the reply). */
-  after?: () => void;
-  /** A reply that comes later. */
-  later?: Promise<Reply>;
-}
+export { errorReply, type FrameResult, type Reply };
 
 export interface HelloResult {
   session: Session;
@@ -51,17 +39,13 @@ export interface SignalingDeps {
   mcu?: McuService;
 }
 
-export function errorReply(error: ProtocolError, id?: string, ref?: string): Response | ErrorMessage {
-  const body = error.toBody();
-  return id !== undefined ? { type: 'response', id, ok: false, error: body } : { type: 'error', error: body, ...(ref ? { ref } : {}) };
-}
-
 /** Rooms, sessions and the signaling state machine. Transports feed it frames; it never touches sockets. */
 export class SignalingService {
   readonly #rooms = new Map<string, Room>();
   readonly #sessions = new Map<string, Session>();
   readonly #deps: SignalingDeps;
   readonly #log: Logger;
+  readonly #topologyHost: TopologyHost;
 
   // Label children bound once: no label object hashed per message on the relay path.
   readonly #relayed;
@@ -73,6 +57,12 @@ export class SignalingService {
     this.#relayed = { offer: messagesRelayed.labels('offer'), answer: messagesRelayed.labels('answer'), candidate: messagesRelayed.labels('candidate') };
     this.#received = { websocket: messagesReceived.labels('websocket'), sse: messagesReceived.labels('sse'), longpoll: messagesReceived.labels('longpoll') };
     this.#log = deps.logger.child({ component: 'signaling' });
+    this.#topologyHost = {
+      meshReturnDelayMs: deps.config.rooms.meshReturnDelayMs,
+      log: this.#log,
+      isOpen: (room) => this.#rooms.get(room.id) === room,
+      changed: (room) => deps.mcu?.roomChanged(room),
+    };
   }
 
   get roomCount(): number {
@@ -143,15 +133,7 @@ export class SignalingService {
 
   async #hello(raw: string, kind: TransportKind): Promise<HelloResult> {
     const { config, tokens, metrics } = this.#deps;
-    if (Buffer.byteLength(raw) > config.signaling.maxMessageBytes) throw new ProtocolError('MESSAGE_TOO_LARGE', 'hello is too large');
-    const parsed = parseClientMessage(raw);
-    if (!parsed.ok) throw parsed.error.code === 'UNKNOWN_TYPE' ? new ProtocolError('PROTOCOL_VIOLATION', 'the first message must be hello') : parsed.error;
-    const hello = parsed.message;
-    if (hello.type !== 'hello') throw new ProtocolError('PROTOCOL_VIOLATION', 'the first message must be hello');
-    const version = negotiateVersion(hello.versions);
-    if (version === undefined) throw new ProtocolError('UNSUPPORTED_VERSION', `no common protocol version (server speaks ${SUPPORTED_VERSIONS.join(', ')})`);
-    const claims = await tokens.verify(hello.token);
-    if (!claims.grants.join) throw new ProtocolError('FORBIDDEN', 'this token does not grant joining');
+    const { hello, version, claims } = await checkHello(raw, config, tokens);
 
     if (hello.resume) {
       const { sessionId, resumeToken, lastSeq } = hello.resume;
@@ -164,7 +146,7 @@ export class SignalingService {
       metrics.resumes.inc({ outcome: 'ok' });
       const room = this.#rooms.get(session.roomId);
       this.#log.info({ room: session.roomId, participant: session.participant.id, transport: kind }, 'session resumed');
-      return { session, lastSeq, welcome: this.#welcome(hello.id, version, session, room as Room, true) };
+      return { session, lastSeq, welcome: welcomeFor(hello.id, version, session, room as Room, true, config, this.#deps.turn) };
     }
 
     let room = this.#rooms.get(claims.room);
@@ -177,48 +159,18 @@ export class SignalingService {
     if (room.full) throw new ProtocolError('ROOM_FULL', `room "${room.id}" is full (${room.maxParticipants} participants)`);
     if (this.#sessions.size >= config.signaling.maxSessions) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its session limit');
 
-    const participant = { id: randomBytes(8).toString('base64url'), identity: claims.identity, name: claims.name, metadata: claims.metadata, joinedAt: Date.now() };
-    const session = new Session({
-      roomId: room.id,
-      participant,
-      grants: { publish: claims.grants.publish, subscribe: claims.grants.subscribe },
-      resumeGraceMs: config.signaling.resumeGraceMs,
-      maxBufferedNotifications: config.signaling.maxBufferedNotifications,
-      ratePerSecond: config.signaling.ratePerSecond,
-      rateBurst: config.signaling.rateBurst,
-      onExpired: (s) => this.removeSession(s, 'timeout'),
-      onTransportChanged: (from, to) => {
-        if (from) metrics.sessions.dec({ transport: from });
-        if (to) metrics.sessions.inc({ transport: to });
-      },
-    });
-    metrics.sessions.inc({ transport: 'detached' });
+    const session = newSession(room, claims, config, metrics, (s) => this.removeSession(s, 'timeout'));
+    const participant = session.participant;
     room.broadcast({ type: 'participantJoined', participant });
     room.add(session);
     // The newcomer learns the topology from its welcome; the others from the notification.
-    this.#applyTopology(room, participant.id);
+    applyTopology(room, this.#topologyHost, participant.id);
+    this.#deps.mcu?.roomChanged(room);
     this.#sessions.set(session.id, session);
     metrics.joins.inc();
     metrics.participants.inc();
     this.#log.info({ room: room.id, participant: participant.id, transport: kind }, 'participant joined');
-    return { session, lastSeq: 0, welcome: this.#welcome(hello.id, version, session, room, false) };
-  }
-
-  #welcome(id: string | undefined, version: number, session: Session, room: Room, resumed: boolean): Welcome {
-    const { config } = this.#deps;
-    return {
-      type: 'welcome',
-      ...(id !== undefined ? { id } : {}),
-      protocolVersion: version,
-      sessionId: session.id,
-      participantId: session.participant.id,
-      resumeToken: session.resumeToken,
-      resumeGraceMs: config.signaling.resumeGraceMs,
-      iceServers: iceServersFor(session.participant.identity, config.ice.servers, config.ice.turn ?? this.#deps.turn),
-      room: room.state(),
-      seq: session.seq,
-      resumed,
-    };
+    return { session, lastSeq: 0, welcome: welcomeFor(hello.id, version, session, room, false, config, this.#deps.turn) };
   }
 
   /** Removes a participant for good and tells the others. Idempotent. */
@@ -235,7 +187,8 @@ export class SignalingService {
     if (!room) return;
     room.remove(session.participant.id);
     room.broadcast({ type: 'participantLeft', participantId: session.participant.id, reason });
-    this.#applyTopology(room);
+    applyTopology(room, this.#topologyHost);
+    this.#deps.mcu?.roomChanged(room);
     this.#log.info({ room: room.id, participant: session.participant.id, reason }, 'participant left');
     if (room.size === 0) room.startEmptyTimer(this.#deps.config.rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));
   }
@@ -316,27 +269,25 @@ export class SignalingService {
       case 'offer':
       case 'answer':
       case 'candidate':
-        return this.#relay(session, msg);
-      case 'chat':
-        return this.#chat(session, msg);
+        relayPeerMessage(this.#rooms.get(session.roomId), session, msg);
+        this.#relayed[msg.type].inc();
+        return this.#ok(msg.id);
+      case 'chat': {
+        const { sentAt, relayed } = relayChat(this.#roomOf(session), session, msg, this.#deps.config.rooms.chatHistory);
+        if (relayed) this.#deps.metrics.messagesRelayed.inc({ type: 'chat' });
+        return this.#ok(msg.id, { sentAt });
+      }
       case 'chatHistory':
         return this.#ok(msg.id, { messages: this.#rooms.get(session.roomId)?.chatHistory() ?? [] });
       case 'sfuOffer':
-        return this.#ok(msg.id, this.#sfu().offer(session, this.#roomOf(session), msg));
       case 'sfuPreference':
-        this.#sfu().preference(session, msg.producerId, msg.width, msg.height);
-        return this.#ok(msg.id);
-      case 'sfuLeave': {
-        this.#deps.sfu?.leave(session);
-        const room = this.#rooms.get(session.roomId);
-        if (room && room.topology === 'mesh' && this.#deps.sfu?.transportCount(room) === 0) this.#deps.sfu.releaseRoom(room);
-        return this.#ok(msg.id);
-      }
-      case 'mcuOffer': {
-        const mcu = this.#deps.mcu;
-        if (!mcu) throw new ProtocolError('MCU_UNAVAILABLE', 'this server runs no MCU');
-        const answer = mcu.offer(session, this.#roomOf(session), msg.sdp);
-        return { later: answer.then((data) => this.#ok(msg.id, data).reply as Reply, (err: unknown) => this.#failed(session, err, msg.id, msg.type)) };
+      case 'sfuLeave':
+      case 'mcuOffer':
+      case 'mcuDownlink': {
+        const result = handleMediaRequest(this.#deps, session, this.#rooms.get(session.roomId), msg);
+        if (!('later' in result)) return this.#ok(msg.id, result.data);
+        const id = msg.id ?? '';
+        return { later: result.later.then((data) => this.#ok(id, data).reply as Reply, (err: unknown) => this.#failed(session, err, id, msg.type)) };
       }
       case 'mediaState': {
         const { audio, video, sources } = msg;
@@ -348,74 +299,10 @@ export class SignalingService {
     }
   }
 
-  #sfu(): SfuService {
-    if (!this.#deps.sfu) throw new ProtocolError('SFU_UNAVAILABLE', 'this server runs no SFU');
-    return this.#deps.sfu;
-  }
-
   #roomOf(session: Session): Room {
     const room = this.#rooms.get(session.roomId);
     if (!room) throw new ProtocolError('ROOM_NOT_FOUND', 'the room is gone');
     return room;
-  }
-
-  /**
-   * The topology policy after a join or leave: an `auto` room past `meshMax` moves to the SFU at once; one that
-   * shrank back to `meshMax` returns to mesh after staying so for `meshReturnDelayMs` (a leave-and-rejoin does not flap).
-   */
-  #applyTopology(room: Room, newcomer?: string): void {
-    const decision = nextTopology(room.policy, room.topology, room.size, room.meshMax);
-    if (decision !== 'return-later') {
-      clearTimeout(room.meshReturnTimer);
-      room.meshReturnTimer = undefined;
-    }
-    if (decision === 'sfu' && room.topology === 'mesh') {
-      room.topology = 'sfu';
-      this.#log.info({ room: room.id, participants: room.size }, 'room switches to SFU');
-      room.broadcast({ type: 'topologyChanged', topology: 'sfu' }, newcomer);
-    } else if (decision === 'return-later' && !room.meshReturnTimer) {
-      room.meshReturnTimer = setTimeout(() => {
-        room.meshReturnTimer = undefined;
-        if (this.#rooms.get(room.id) !== room || nextTopology(room.policy, room.topology, room.size, room.meshMax) !== 'return-later') return;
-        room.topology = 'mesh';
-        this.#log.info({ room: room.id, participants: room.size }, 'room returns to mesh');
-        room.broadcast({ type: 'topologyChanged', topology: 'mesh' });
-      }, this.#deps.config.rooms.meshReturnDelayMs);
-      room.meshReturnTimer.unref?.();
-    }
-  }
-
-  #relay(session: Session, msg: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): Handled {
-    const target = msg.to === session.participant.id ? undefined : this.#rooms.get(session.roomId)?.get(msg.to);
-    // Same answer for "no such participant" and "participant of another room": rooms do not leak.
-    if (!target) return this.#reject(session, new ProtocolError('UNKNOWN_PARTICIPANT', `no participant "${msg.to}" in this room`), msg.id, msg.type);
-    const from = session.participant.id;
-    if (msg.type === 'candidate') {
-      const why = msg.candidate ? checkCandidate(msg.candidate.candidate) : undefined;
-      if (why) return this.#reject(session, new ProtocolError('INVALID_CANDIDATE', why), msg.id, msg.type);
-      target.notify({ type: 'candidate', from, candidate: msg.candidate });
-    } else {
-      const why = checkSdp(msg.sdp);
-      if (why) return this.#reject(session, new ProtocolError('INVALID_SDP', why), msg.id, msg.type);
-      target.notify({ type: msg.type, from, sdp: msg.sdp });
-    }
-    this.#relayed[msg.type].inc();
-    return this.#ok(msg.id);
-  }
-
-  #chat(session: Session, msg: Extract<ClientMessage, { type: 'chat' }>): Handled {
-    const room = this.#rooms.get(session.roomId);
-    if (!room) return this.#reject(session, new ProtocolError('ROOM_NOT_FOUND', 'the room is gone'), msg.id, msg.type);
-    const { id: from, name: fromName } = session.participant;
-    const message = { id: msg.messageId, from, fromName, text: msg.text, sentAt: Date.now() };
-    // A retried message (same id) is acknowledged again but neither stored nor relayed twice.
-    if (room.recordChat(message, this.#deps.config.rooms.chatHistory)) {
-      const skip = new Set(msg.skip);
-      skip.add(from);
-      for (const p of room.participants()) if (!skip.has(p.id)) room.get(p.id)?.notify({ type: 'chatMessage', message });
-      this.#deps.metrics.messagesRelayed.inc({ type: 'chat' });
-    }
-    return this.#ok(msg.id, { sentAt: message.sentAt });
   }
 
   /** Removes a participant at the operator's request (REST API). */

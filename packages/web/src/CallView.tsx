@@ -85,7 +85,7 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
   const tiles: TileSpec[] = [
     { key: 'self', stream: videoEnabled ? stream : undefined, name: selfName, kind: 'camera', self: true, audioMuted: !audioEnabled },
     ...(screen ? [{ key: 'self-screen', stream: screen, name: `${selfName} screen`, kind: 'screen' as const, self: true }] : []),
-    // An MCU room: everyone else arrives as one composite picture (names drawn in) with their voices mixed.
+    // An MCU room, or low-bandwidth mode: everyone else arrives as one composite picture (names drawn in) with their voices mixed.
     ...(composite ? [{ key: 'composite', stream: composite, name: 'Everyone', kind: 'camera' as const, state: remotes[0]?.connectionState, composite: true, videoKey: composite.getTracks().map((t) => t.id).join() }] : []),
     ...remotes.filter(() => !composite).flatMap((p): TileSpec[] => {
       const sizing = (kind: 'camera' | 'screen') => ({
@@ -179,6 +179,11 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         <button aria-pressed={!!screen} aria-keyshortcuts="S" title="Share screen (S)" onClick={() => void toggleScreen()}>
           {screen ? 'Stop sharing' : 'Share screen'}
         </button>
+        {(room.topology === 'sfu' || room.lowBandwidthMode) && (
+          <button aria-pressed={room.lowBandwidthMode} title="Receive everyone as one picture and one sound from the server (less download)" onClick={() => room.setLowBandwidthMode(!room.lowBandwidthMode)}>
+            Low bandwidth mode
+          </button>
+        )}
         <button aria-pressed={layout === 'speaker'} title="Show the active speaker large" onClick={() => setLayout(layout === 'speaker' ? 'grid' : 'speaker')}>
           {layout === 'speaker' ? 'Grid view' : 'Speaker view'}
         </button>

@@ -1,6 +1,5 @@
 import { Emitter } from '../emitter.ts';
-import { ParleyError } from '../errors.ts';
-import { NegotiationQueue } from '../sfu/negotiation-queue.ts';
+import { ServerPeer } from '../server-peer.ts';
 
 export interface McuConnectionOptions {
   configuration: RTCConfiguration;
@@ -19,8 +18,6 @@ export type McuConnectionEvents = {
   connectionStateChanged: [state: RTCPeerConnectionState];
 };
 
-const MAX_RETRIES = 3;
-
 /**
  * The one RTCPeerConnection to the server's MCU in an `mcu` room: an audio and a video section, each sending
  * our microphone / camera when we publish one and receiving the server's mix (everyone but us, in one audio
@@ -33,28 +30,33 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
   readonly stream = new MediaStream();
   readonly #options: McuConnectionOptions;
   readonly #sections: Record<'audio' | 'video', RTCRtpTransceiver>;
-  readonly #queue: NegotiationQueue;
-  #failures = 0;
-  #retry: ReturnType<typeof setTimeout> | undefined;
-  #closed = false;
+  readonly #peer: ServerPeer;
 
   constructor(options: McuConnectionOptions) {
     super();
     this.#options = options;
-    this.pc = new RTCPeerConnection({ ...options.configuration, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.#peer = new ServerPeer({
+      configuration: options.configuration,
+      label: 'MCU',
+      exchange: () => this.#exchange(),
+      // No MCU, not a room it mixes, or a token that may not publish/subscribe: a retry would fail the same way.
+      finalCodes: ['MCU_UNAVAILABLE', 'WRONG_TOPOLOGY', 'FORBIDDEN'],
+      onConnectionStateChange: (state) => this.emit('connectionStateChanged', state),
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.pc = this.#peer.pc;
     this.#sections = { audio: this.pc.addTransceiver('audio', { direction: 'recvonly' }), video: this.pc.addTransceiver('video', { direction: 'recvonly' }) };
     this.pc.ontrack = ({ track }) => {
       if (this.stream.getTracks().includes(track)) return;
       this.stream.addTrack(track);
       this.emit('trackAdded', track);
     };
-    this.pc.onconnectionstatechange = () => this.emit('connectionStateChanged', this.pc.connectionState);
-    this.#queue = new NegotiationQueue(() => this.#negotiate(), (error) => this.#onFailure(error));
     void this.negotiate();
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#peer.closed;
   }
 
   /** What we send: our microphone and camera tracks, if any. */
@@ -64,13 +66,13 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
 
   /** Resolves once every change made so far is negotiated (or failed). */
   negotiate(): Promise<void> {
-    return this.#queue.request();
+    return this.#peer.negotiate();
   }
 
   /** Sends a microphone or camera track to the mix; the MCU takes one of each (a second one of a kind is ignored). */
   publish(track: MediaStreamTrack): boolean {
     const section = this.#sections[track.kind as 'audio' | 'video'];
-    if (this.#closed || !section || section.sender.track) return false;
+    if (this.closed || !section || section.sender.track) return false;
     void section.sender.replaceTrack(track);
     section.direction = 'sendrecv';
     void this.negotiate();
@@ -79,7 +81,7 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
 
   unpublish(track: MediaStreamTrack): void {
     const section = this.#sections[track.kind as 'audio' | 'video'];
-    if (this.#closed || section?.sender.track !== track) return;
+    if (this.closed || section?.sender.track !== track) return;
     void section.sender.replaceTrack(null);
     section.direction = 'recvonly';
     void this.negotiate();
@@ -88,31 +90,25 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
   /** Swaps a published track for another of the same kind, without renegotiation. */
   async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
     const section = this.#sections[oldTrack.kind as 'audio' | 'video'];
-    if (!this.#closed && section?.sender.track === oldTrack) await section.sender.replaceTrack(newTrack);
+    if (!this.closed && section?.sender.track === oldTrack) await section.sender.replaceTrack(newTrack);
   }
 
   restartIce(): void {
-    if (this.#closed) return;
-    this.#options.log?.('MCU: ICE restart');
-    this.pc.restartIce();
-    void this.negotiate();
+    this.#peer.restartIce();
   }
 
-  async #negotiate(): Promise<void> {
-    if (this.#closed) return;
-    clearTimeout(this.#retry);
+  async #exchange(): Promise<void> {
     const pc = this.pc;
     await pc.setLocalDescription(await pc.createOffer());
     await this.#gathered();
     try {
       const sdp = await this.#options.offer(pc.localDescription?.sdp ?? '');
-      if (this.#closed) return;
+      if (this.closed) return;
       await pc.setRemoteDescription({ type: 'answer', sdp });
     } catch (error) {
-      if (!this.#closed && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      await this.#peer.rollback();
       throw error;
     }
-    this.#failures = 0;
   }
 
   #gathered(): Promise<void> {
@@ -130,25 +126,10 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
     });
   }
 
-  #onFailure(error: unknown): void {
-    if (this.#closed) return;
-    this.#failures++;
-    this.#options.log?.(`MCU negotiation failed (${this.#failures})`, error);
-    const code = error instanceof ParleyError ? error.code : undefined;
-    // No MCU, not an MCU room, or a token that may not publish/subscribe: a retry would fail the same way.
-    if (code === 'MCU_UNAVAILABLE' || code === 'WRONG_TOPOLOGY' || code === 'FORBIDDEN' || this.#failures >= MAX_RETRIES) return;
-    this.#retry = setTimeout(() => void this.negotiate(), (this.#options.retryDelayMs ?? 1000) * this.#failures);
-  }
-
   /** Closes the connection and ends the mix's tracks. Idempotent. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#retry);
-    this.#queue.close();
-    this.pc.ontrack = null;
-    this.pc.onconnectionstatechange = null;
-    this.pc.close();
+    if (this.closed) return;
+    this.#peer.close();
     for (const track of this.stream.getTracks()) this.stream.removeTrack(track);
   }
 }

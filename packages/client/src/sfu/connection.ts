@@ -3,7 +3,7 @@ import { Emitter } from '../emitter.ts';
 import { ParleyError } from '../errors.ts';
 import { applyCodecOrder, encodingsForCodec, resolveVideoCodec, type VideoCodec } from './codec-preference.ts';
 import { activeLayers, sendEncodingsFor } from './layers.ts';
-import { NegotiationQueue } from './negotiation-queue.ts';
+import { ServerPeer } from '../server-peer.ts';
 
 /** What one `sfuOffer` carries besides its id. */
 export interface SfuOfferRequest {
@@ -53,9 +53,6 @@ interface Subscription {
   attached: boolean;
 }
 
-/** Consecutive failed negotiations after which we stop retrying until the next change. */
-const MAX_RETRIES = 3;
-
 /**
  * The one RTCPeerConnection to the server's SFU. We always offer (the SFU is ICE-lite and only answers):
  * a sendonly section per published track (camera video with simulcast), a recvonly section per
@@ -70,33 +67,38 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   readonly #spare: RTCRtpTransceiver[] = [];
   /** Receivers set inactive, not yet negotiated so. */
   #releasing: RTCRtpTransceiver[] = [];
-  readonly #queue: NegotiationQueue;
-  #failures = 0;
-  #retry: ReturnType<typeof setTimeout> | undefined;
-  #closed = false;
+  readonly #peer: ServerPeer;
 
   constructor(options: SfuConnectionOptions) {
     super();
     this.#options = options;
-    this.pc = new RTCPeerConnection({ ...options.configuration, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    this.pc.onconnectionstatechange = () => this.emit('connectionStateChanged', this.pc.connectionState);
+    this.#peer = new ServerPeer({
+      configuration: options.configuration,
+      label: 'SFU',
+      exchange: () => this.#exchange(),
+      // The SFU is gone or the room is not an SFU room: a retry would fail the same way.
+      finalCodes: ['SFU_UNAVAILABLE', 'WRONG_TOPOLOGY'],
+      onConnectionStateChange: (state) => this.emit('connectionStateChanged', state),
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.pc = this.#peer.pc;
     this.pc.oniceconnectionstatechange = () => {
       if (this.pc.iceConnectionState === 'failed') this.restartIce();
     };
-    this.#queue = new NegotiationQueue(() => this.#negotiate(), (error) => this.#onFailure(error));
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#peer.closed;
   }
 
   /** Resolves once every change made so far is negotiated (or failed). */
   negotiate(): Promise<void> {
-    return this.#queue.request();
+    return this.#peer.negotiate();
   }
 
   publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSource): void {
-    if (this.#closed || this.#publications.has(track)) return;
+    if (this.closed || this.#publications.has(track)) return;
     const video = track.kind === 'video' ? resolveVideoCodec(this.#options.videoCodec ?? 'vp8') : undefined;
     const sendEncodings = video ? encodingsForCodec(sendEncodingsFor(source), video.codec) : undefined;
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(sendEncodings ? { sendEncodings } : {}) });
@@ -107,7 +109,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
 
   unpublish(track: MediaStreamTrack): void {
     const p = this.#publications.get(track);
-    if (!p || this.#closed) return;
+    if (!p || this.closed) return;
     this.#publications.delete(track);
     p.transceiver.direction = 'inactive';
     void p.transceiver.sender.replaceTrack(null).catch(() => undefined);
@@ -117,7 +119,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   /** Swaps a published track for another of the same kind, without renegotiation. */
   async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
     const p = this.#publications.get(oldTrack);
-    if (!p || this.#closed) return;
+    if (!p || this.closed) return;
     await p.transceiver.sender.replaceTrack(newTrack);
     this.#publications.delete(oldTrack);
     this.#publications.set(newTrack, p);
@@ -128,7 +130,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   }
 
   subscribe(producer: ProducerInfo): void {
-    if (this.#closed || this.#subscriptions.has(producer.id)) return;
+    if (this.closed || this.#subscriptions.has(producer.id)) return;
     const i = this.#spare.findIndex((t) => t.receiver.track.kind === producer.kind);
     let transceiver: RTCRtpTransceiver;
     if (i >= 0) {
@@ -143,7 +145,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
 
   unsubscribe(producerId: string): void {
     const sub = this.#subscriptions.get(producerId);
-    if (!sub || this.#closed) return;
+    if (!sub || this.closed) return;
     this.#subscriptions.delete(producerId);
     sub.transceiver.direction = 'inactive';
     this.#releasing.push(sub.transceiver);
@@ -167,7 +169,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   /** `layersWanted`: sends only the simulcast encodings someone watches (RFC 8853 rids). */
   async setLayers(mid: string, rids: readonly string[]): Promise<void> {
     const p = [...this.#publications.values()].find((x) => x.transceiver.mid === mid);
-    if (!p || this.#closed) return;
+    if (!p || this.closed) return;
     const sender = p.transceiver.sender;
     const params = sender.getParameters();
     if (params.encodings.length <= 1) return;
@@ -178,15 +180,10 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   }
 
   restartIce(): void {
-    if (this.#closed) return;
-    this.#options.log?.('SFU: ICE restart');
-    this.pc.restartIce();
-    void this.negotiate();
+    this.#peer.restartIce();
   }
 
-  async #negotiate(): Promise<void> {
-    if (this.#closed) return;
-    clearTimeout(this.#retry);
+  async #exchange(): Promise<void> {
     const pc = this.pc;
     await pc.setLocalDescription(await pc.createOffer());
     const releasing = this.#releasing;
@@ -196,15 +193,14 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     let answer: SfuOfferAnswer;
     try {
       answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe });
-      if (this.#closed) return;
+      if (this.closed) return;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     } catch (error) {
       // Back to the last agreed state; the next offer carries these changes again.
       this.#releasing.unshift(...releasing);
-      if (!this.#closed && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      await this.#peer.rollback();
       throw error;
     }
-    this.#failures = 0;
     this.#spare.push(...releasing.filter((t) => t.direction === 'inactive'));
     this.#attach();
     for (const r of answer.rejected ?? []) this.#rejected(r.producerId, ParleyError.from(r.error));
@@ -231,27 +227,12 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     }
   }
 
-  #onFailure(error: unknown): void {
-    if (this.#closed) return;
-    this.#failures++;
-    this.#options.log?.(`SFU negotiation failed (${this.#failures})`, error);
-    const code = error instanceof ParleyError ? error.code : undefined;
-    // The SFU is gone or the room is not an SFU room: a retry would fail the same way.
-    if (code === 'SFU_UNAVAILABLE' || code === 'WRONG_TOPOLOGY' || this.#failures >= MAX_RETRIES) return;
-    this.#retry = setTimeout(() => void this.negotiate(), (this.#options.retryDelayMs ?? 1000) * this.#failures);
-  }
-
   /** Closes the connection; every received track is announced removed. Idempotent. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#retry);
-    this.#queue.close();
+    if (this.closed) return;
     const attached = [...this.#subscriptions.values()].filter((s) => s.attached);
     this.#subscriptions.clear();
-    this.pc.onconnectionstatechange = null;
-    this.pc.oniceconnectionstatechange = null;
-    this.pc.close();
+    this.#peer.close();
     for (const s of attached) this.emit('trackRemoved', s.producer, s.transceiver.receiver.track);
   }
 }

@@ -34,6 +34,8 @@ export class SfuSession {
   readonly #host: SfuSessionHost;
   readonly #throttle: SizeThrottle;
   #connection: SfuConnection | undefined;
+  /** Whether we subscribe to everyone's producers (off while the MCU downlink shows them). */
+  #receiving = true;
 
   constructor(host: SfuSessionHost) {
     this.#host = host;
@@ -70,7 +72,7 @@ export class SfuSession {
     connection.on('connectionStateChanged', (state) => host.connectionStateChanged(state));
     this.#connection = connection;
     for (const t of local) this.publish(t.track, t.stream, t.source);
-    for (const p of this.producers.values()) if (p.participantId !== host.localId()) connection.subscribe(p);
+    if (this.#receiving) for (const p of this.producers.values()) if (p.participantId !== host.localId()) connection.subscribe(p);
     return connection;
   }
 
@@ -98,7 +100,20 @@ export class SfuSession {
 
   producerAdded(producer: ProducerInfo): void {
     this.producers.set(producer.id, producer);
-    if (producer.participantId !== this.#host.localId()) this.#connection?.subscribe(producer);
+    if (this.#receiving && producer.participantId !== this.#host.localId()) this.#connection?.subscribe(producer);
+  }
+
+  /** Subscribes to everyone's producers again, or ends every subscription (publishing goes on either way). */
+  setReceiving(on: boolean): void {
+    if (this.#receiving === on) return;
+    this.#receiving = on;
+    const connection = this.#connection;
+    if (!connection) return;
+    for (const p of this.producers.values()) {
+      if (p.participantId === this.#host.localId()) continue;
+      if (on) connection.subscribe(p);
+      else connection.unsubscribe(p.id);
+    }
   }
 
   producerRemoved(producerId: string): void {
