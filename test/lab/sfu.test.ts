@@ -53,6 +53,9 @@ describe('SFU on namespace links', () => {
     const alice = await join('a', 'rate', 'Alice');
     const bob = await join('b', 'rate', 'Bob');
     const carol = await join('c', 'rate', 'Carol');
+    // This test is about the SFU's layer choice: without a manual choice the SDK would take the MCU's composite on
+    // its own at this rate (RoomOptions.lowBandwidth; the next test).
+    await carol.page.evaluate(() => window.parley?.room.setLowBandwidthMode(false));
     // Carol's router sends her at most 300 kbit/s (htb on the LAN side: her downlink).
     const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
     try {
@@ -106,18 +109,43 @@ describe('SFU on namespace links', () => {
     }
   });
 
+  it('a subscriber whose downlink stays under the threshold is moved to the MCU composite on its own, and keeps seeing the others', async () => {
+    await join('a', 'weak', 'Dan');
+    await join('b', 'weak', 'Eve');
+    const fay = await join('c', 'weak', 'Fay');
+    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 200, queuePackets: 50 });
+    try {
+      // The SDK's default: under 300 kbit/s of the SFU's estimate for 5 s → the composite (one stream for everyone).
+      await waitUntil(() => fay.page.evaluate(() => window.parley?.room.lowBandwidthMode === true), 45_000, 'Fay to switch to the MCU downlink', 1000);
+      const decoded = () => fay.page.evaluate(async () => {
+        const video = document.querySelector<HTMLVideoElement>('[data-composite="true"] video');
+        return video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+      });
+      const before = await waitUntil(async () => ((await decoded()) > 0 ? decoded() : undefined), 20_000, 'the composite to play at Fay', 500);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await decoded()) - before, 'composite frames Fay saw in 3 s').toBeGreaterThan(5);
+    } finally {
+      removeLimit();
+    }
+  });
+
   it('a participant on a UDP-blocked network reaches the SFU directly over ICE-TCP, with no relay', async () => {
     await join('a', 'blocked', 'Fred');
     const gina = await join('blocked', 'blocked', 'Gina');
+    let seen: RemoteMediaStats | undefined;
+    // Chrome may start on the relay pair (its TURN/TCP allocation can be ready first) and moves to the better pair
+    // once that one's checks succeed: wait for that, not just for media.
     const atGina = await waitUntil(
       async () => {
-        const s = await statsOf(gina, 'Fred');
-        return s && s.framesDecoded > 30 && s.audioBytesReceived > 0 ? s : undefined;
+        const s = (seen = await statsOf(gina, 'Fred'));
+        return s && s.framesDecoded > 30 && s.audioBytesReceived > 0 && s.candidateProtocol === 'tcp' && s.candidatePairType !== 'relay' ? s : undefined;
       },
       45_000,
-      'Gina to decode Fred through the SFU',
+      'Gina to decode Fred through the SFU over ICE-TCP',
       500,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${JSON.stringify(seen)}`);
+    });
     // Her one SFU connection is a TCP connection of her own to the SFU's TCP port (RFC 6544): not a relay.
     expect(atGina.candidateProtocol).toBe('tcp');
     expect(atGina.candidatePairType).not.toBe('relay');
