@@ -68,6 +68,8 @@ export class WebRtcClient {
   /** Protects what we send (client write key) / unprotects what the server sends, after `connect`. */
   outbound: SrtpSession | undefined;
   inbound: SrtpSession | undefined;
+  /** Sees every clear RTP packet received (valid only during the call). */
+  onRtp: ((clear: Buffer) => void) | undefined;
   #onDtls: (datagram: Buffer) => void = () => undefined;
   #closed = false;
 
@@ -174,6 +176,7 @@ export class WebRtcClient {
     const last = r.lastSeq.get(ssrc);
     if (last !== undefined && seqDiff(seq, last) <= 0) r.notIncreasing++;
     r.lastSeq.set(ssrc, seq);
+    this.onRtp?.(clear);
   }
 }
 

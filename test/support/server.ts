@@ -14,7 +14,7 @@ export interface TestServer extends ParleyServer {
   logs: Array<Record<string, unknown>>;
   token(room: string, identity: string, name?: string): Promise<string>;
   /** Creates a room through the REST API (e.g. with a topology). */
-  createRoom(body: { id: string; topology?: 'mesh' | 'sfu' | 'mcu' | 'auto'; meshMax?: number; maxParticipants?: number }): Promise<void>;
+  createRoom(body: { id: string; topology?: 'mesh' | 'sfu' | 'mcu' | 'auto'; meshMax?: number; maxParticipants?: number; audioOnly?: boolean; loudest?: number }): Promise<void>;
 }
 
 /** Starts a real server on 127.0.0.1 and an ephemeral port, with logs captured in memory. */
@@ -45,7 +45,7 @@ export async function startTestServer(overrides: DeepPartial<ConfigInput> = {}, 
     logs,
     token: async (room: string, identity: string, name?: string) =>
       (await server.tokens.mint({ room, identity, ...(name ? { name } : {}), ttlS: 600 })).token,
-    createRoom: async (body: { id: string; topology?: 'mesh' | 'sfu' | 'mcu' | 'auto'; meshMax?: number; maxParticipants?: number }) => {
+    createRoom: async (body: Parameters<TestServer['createRoom']>[0]) => {
       const res = await fetch(`${httpUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`POST /api/rooms: ${res.status} ${await res.text()}`);
     },

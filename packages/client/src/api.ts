@@ -14,11 +14,15 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 /** `POST /api/rooms`. */
-export function createRoom(baseUrl: string, options: { id?: string; apiKey?: string; topology?: TopologyPolicy } = {}): Promise<RoomInfo> {
+export function createRoom(baseUrl: string, options: { id?: string; apiKey?: string; topology?: TopologyPolicy; audioOnly?: boolean; loudest?: number } = {}): Promise<RoomInfo> {
   return call<RoomInfo>(new URL('/api/rooms', baseUrl).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
-    body: JSON.stringify({ ...(options.id ? { id: options.id } : {}), ...(options.topology ? { topology: options.topology } : {}) }),
+    body: JSON.stringify({
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.topology ? { topology: options.topology } : {}),
+      ...(options.audioOnly ? { audioOnly: true, ...(options.loudest !== undefined ? { loudest: options.loudest } : {}) } : {}),
+    }),
   });
 }
 

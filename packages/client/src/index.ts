@@ -1,7 +1,7 @@
 // Normalises the browser WebRTC API (shims and quirks) before anything uses it.
 import 'webrtc-adapter';
 
-export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, type StatsSource } from './room.ts';
+export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, type StatsSource, type AudioSlot } from './room.ts';
 export { RemoteParticipant, type MediaSourceKind, type MediaPath, type ReceivedTrackOptions } from './participant.ts';
 export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest, type SfuOfferAnswer } from './sfu/connection.ts';
 export { McuConnection, type McuConnectionOptions, type McuConnectionEvents } from './mcu/connection.ts';

@@ -45,10 +45,18 @@ export type RoomEvents = {
   topologyChanged: [topology: Topology];
   /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
   activeSpeakerChanged: [participantId: string | undefined, speaking: string[]];
+  /** Audio-only rooms: who is in each of our audio slots changed, or the slots' tracks arrived. */
+  audioSlotsChanged: [slots: AudioSlot[]];
   signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
   notification: [notification: Notification];
   disconnected: [error: ParleyError | undefined];
 };
+
+/** One of our audio slots in an audio-only room: whose voice it carries now (null: nobody), and its track. */
+export interface AudioSlot {
+  participantId: string | null;
+  track: MediaStreamTrack | undefined;
+}
 
 export interface LocalParticipantInfo {
   id: string;
@@ -72,6 +80,8 @@ export class Room extends Emitter<RoomEvents> {
   readonly #announcer: MediaStateAnnouncer;
   #activeSpeaker: string | undefined;
   #speaking: string[] = [];
+  #slotIds: Array<string | null> = [];
+  #slotTracks: MediaStreamTrack[] = [];
   readonly #paths: MediaPaths;
   readonly #lowBandwidth: LowBandwidthMode;
   #iceServers: RTCIceServer[] = [];
@@ -93,6 +103,10 @@ export class Room extends Emitter<RoomEvents> {
       dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
       sendControl: (id, message) => this.#announcer.sendControl(id, message),
       compositeChanged: (stream) => this.emit('compositeChanged', stream),
+      slotsReady: (tracks) => {
+        this.#slotTracks = tracks;
+        this.emit('audioSlotsChanged', this.audioSlots);
+      },
       ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}),
       log: (message, detail) => options.log?.(message, detail),
     });
@@ -150,6 +164,17 @@ export class Room extends Emitter<RoomEvents> {
    */
   setLowBandwidthMode(mode: boolean | 'auto'): void {
     this.#lowBandwidth.set(mode);
+  }
+
+  /** In an audio-only room (SFU, microphones only), how many of the loudest voices we hear; undefined otherwise. */
+  get audioOnly(): { loudest: number } | undefined {
+    return this.signal.welcome?.room.audioOnly;
+  }
+
+  /** Audio-only rooms: our slots, each with the voice it carries now (play every slot's track). */
+  get audioSlots(): AudioSlot[] {
+    const count = Math.max(this.#slotIds.length, this.#slotTracks.length);
+    return Array.from({ length: count }, (_, i) => ({ participantId: this.#slotIds[i] ?? null, track: this.#slotTracks[i] }));
   }
 
   /** The loudest participant as the server last said (SFU rooms), or undefined. */
@@ -254,7 +279,9 @@ export class Room extends Emitter<RoomEvents> {
     for (const info of welcome.room.participants) if (info.id !== welcome.participantId) this.#addParticipant(info);
     const before = this.#paths.topology;
     // In a mesh room we are the newcomer: we call everyone already here.
-    this.#paths.reset(welcome.room.topology, welcome.room.producers);
+    this.#slotIds = [];
+    this.#slotTracks = [];
+    this.#paths.reset(welcome.room.topology, welcome.room.producers, welcome.room.audioOnly?.loudest);
     this.#lowBandwidth.topologyChanged(welcome.room.topology);
     if (before !== welcome.room.topology) this.emit('topologyChanged', welcome.room.topology);
   }
@@ -348,6 +375,10 @@ export class Room extends Emitter<RoomEvents> {
         return;
       case 'layersWanted':
         this.#paths.sfu.layersWanted(n.mid, n.rids);
+        return;
+      case 'audioSlots':
+        this.#slotIds = [...n.slots];
+        this.emit('audioSlotsChanged', this.audioSlots);
         return;
       case 'sfuBandwidth':
         this.#lowBandwidth.estimate(n.estimateBps);

@@ -38,6 +38,8 @@ export const ErrorCodes = [
   'UNSUPPORTED_CODEC',
   // Media (MCU)
   'MCU_UNAVAILABLE',
+  // Media (audio-only rooms)
+  'AUDIO_ONLY',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

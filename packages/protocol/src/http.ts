@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DisplayName, Metadata, RoomId, Topology, TopologyPolicy } from './messages.ts';
+import { AudioOnly, DisplayName, MAX_AUDIO_SLOTS, Metadata, RoomId, Topology, TopologyPolicy } from './messages.ts';
 
 /** Body of `POST /api/rooms`. */
 export const CreateRoomRequest = z.object({
@@ -9,7 +9,14 @@ export const CreateRoomRequest = z.object({
   topology: TopologyPolicy.optional(),
   /** For `auto`: the largest mesh; participant meshMax + 1 switches the room to the SFU. */
   meshMax: z.number().int().min(1).max(16).optional(),
-});
+  /**
+   * An audio-only room for many listeners: SFU from the start, microphones only, and each participant receives the
+   * `loudest` (default 3) loudest voices but their own in as many fixed audio slots.
+   */
+  audioOnly: z.boolean().optional(),
+  loudest: z.number().int().min(1).max(MAX_AUDIO_SLOTS).optional(),
+}).refine((r) => r.loudest === undefined || r.audioOnly === true, { message: 'loudest needs audioOnly: true', path: ['loudest'] })
+  .refine((r) => r.audioOnly !== true || r.topology === undefined || r.topology === 'sfu', { message: 'an audioOnly room uses the SFU: topology must be absent or "sfu"', path: ['topology'] });
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
 
 export const RoomInfo = z.object({
@@ -19,6 +26,7 @@ export const RoomInfo = z.object({
   maxParticipants: z.number().int(),
   participants: z.number().int(),
   createdAt: z.number().int(),
+  audioOnly: AudioOnly.optional(),
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 

@@ -47,6 +47,12 @@ export const ProducerInfo = z.object({
 });
 export type ProducerInfo = z.infer<typeof ProducerInfo>;
 
+/** At most this many audio slots per participant in an audio-only room. */
+export const MAX_AUDIO_SLOTS = 8;
+/** An audio-only room: everyone receives the `loudest` loudest voices (but their own) in as many audio slots. */
+export const AudioOnly = z.object({ loudest: z.number().int().min(1).max(MAX_AUDIO_SLOTS) });
+export type AudioOnly = z.infer<typeof AudioOnly>;
+
 /** Mirrors RTCIceServer. */
 export const IceServer = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
@@ -133,6 +139,8 @@ export const SfuOffer = z.object({
   sdp: Sdp,
   publish: z.array(z.object({ mid: Mid, source: MediaSource })).max(16),
   subscribe: z.array(z.object({ mid: Mid, producerId: ProducerId })).max(256),
+  /** Audio-only rooms: receiving audio sections that carry the loudest voices, in slot order (see `audioSlots`). */
+  slots: z.array(Mid).max(MAX_AUDIO_SLOTS).optional(),
 });
 
 /**
@@ -205,6 +213,8 @@ export const RoomState = z.object({
   participants: z.array(Participant),
   /** What participants publish to the SFU (empty in a mesh room). */
   producers: z.array(ProducerInfo).default([]),
+  /** Present in an audio-only room: offer this many receiving audio sections as `slots`. */
+  audioOnly: AudioOnly.optional(),
 });
 export type RoomState = z.infer<typeof RoomState>;
 
@@ -270,11 +280,13 @@ export const MediaStateIn = notification('mediaState', {
 /** To a publisher: which simulcast layers of its producer someone watches; the SDK disables the others. */
 export const LayersWanted = notification('layersWanted', { producerId: ProducerId, mid: Mid, rids: z.array(z.string().max(16)).max(4) });
 /** To a subscriber: the SFU's estimate of its downlink (send-side, from transport-wide feedback), when it moved. */
+/** To a subscriber in an audio-only room: who is in each of its audio slots now (null: an empty slot). */
+export const AudioSlots = notification('audioSlots', { slots: z.array(ParticipantId.nullable()).max(MAX_AUDIO_SLOTS) });
 export const SfuBandwidth = notification('sfuBandwidth', { estimateBps: z.number().int().nonnegative() });
 
 export const Notification = z.discriminatedUnion('type', [
   ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived,
-  ProducerAdded, ProducerRemoved, TopologyChanged, ActiveSpeaker, MediaStateIn, LayersWanted, SfuBandwidth,
+  ProducerAdded, ProducerRemoved, TopologyChanged, ActiveSpeaker, MediaStateIn, LayersWanted, SfuBandwidth, AudioSlots,
 ]);
 export type Notification = z.infer<typeof Notification>;
 /** A notification before the server numbers it. */

@@ -58,12 +58,22 @@ describe('parseClientMessage', () => {
     for (const estimateBps of [-1, 1.5]) expect(parseServerMessage(JSON.stringify({ type: 'sfuBandwidth', seq: 5, estimateBps })).ok).toBe(false);
   });
 
+  it('parses audioSlots (ids or null per slot, at most 8) and sfuOffer slots; knows AUDIO_ONLY', () => {
+    expect(parseServerMessage(JSON.stringify({ type: 'audioSlots', seq: 2, slots: ['ann', null, 'bob'] })).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ type: 'audioSlots', seq: 2, slots: Array(9).fill(null) })).ok).toBe(false);
+    expect(parseServerMessage(JSON.stringify({ type: 'audioSlots', seq: 2, slots: ['bad id!'] })).ok).toBe(false);
+    expect(parseClientMessage(JSON.stringify({ type: 'sfuOffer', id: '1', sdp: 'v=0', publish: [], subscribe: [], slots: ['1', '2'] })).ok).toBe(true);
+    expect(parseClientMessage(JSON.stringify({ type: 'sfuOffer', id: '1', sdp: 'v=0', publish: [], subscribe: [], slots: Array(9).fill('m') })).ok).toBe(false);
+    expect(ErrorCodes.indexOf('AUDIO_ONLY')).toBe(ErrorCodes.length - 1);
+  });
+
   it('knows the mcu topology and policy, and MCU_UNAVAILABLE as a stable code', () => {
     const changed = parseServerMessage(JSON.stringify({ type: 'topologyChanged', seq: 1, topology: 'mcu' }));
     expect(changed.ok && changed.message).toEqual({ type: 'topologyChanged', seq: 1, topology: 'mcu' });
     expect(parseServerMessage(JSON.stringify({ type: 'topologyChanged', seq: 1, topology: 'p2p' })).ok).toBe(false);
     expect(ErrorCodes).toContain('MCU_UNAVAILABLE');
-    expect(ErrorCodes.indexOf('MCU_UNAVAILABLE')).toBe(ErrorCodes.length - 1);
+    // Codes are only ever appended: AUDIO_ONLY came after it.
+    expect(ErrorCodes.indexOf('MCU_UNAVAILABLE')).toBe(ErrorCodes.indexOf('AUDIO_ONLY') - 1);
   });
 
   it('rejects text that is not JSON with MALFORMED_JSON', () => {

@@ -36,6 +36,7 @@ export function handleMediaRequest(plane: MediaPlane, session: Session, current:
     case 'mcuOffer':
       return { later: mcuOf(plane).offer(session, room(), msg.sdp) };
     case 'mcuDownlink':
+      if (msg.enabled && room().audioOnly) throw new ProtocolError('AUDIO_ONLY', 'an audio-only room has no MCU downlink: its slots already carry only the loudest voices');
       return { later: mcuOf(plane).downlink(session, room(), msg) };
     default:
       return assertNever(msg);

@@ -1,4 +1,4 @@
-import type { ChatMessage, NotificationBody, Participant, ProducerInfo, RoomState, RoomInfo, Topology, TopologyPolicy } from '@parley/protocol';
+import type { AudioOnly, ChatMessage, NotificationBody, Participant, ProducerInfo, RoomState, RoomInfo, Topology, TopologyPolicy } from '@parley/protocol';
 import type { RoutedProducer, Router } from '@parley/media';
 
 /** How the room announces a producer (producerAdded, welcome.room.producers). */
@@ -21,6 +21,8 @@ export class Room {
   readonly createdAt = Date.now();
   readonly policy: TopologyPolicy;
   readonly meshMax: number;
+  /** An audio-only room: SFU from the start, microphones only, each participant hears the loudest in fixed slots. */
+  readonly audioOnly: AudioOnly | undefined;
   /** How media flows now; `auto` rooms move between mesh and SFU; `mcu` rooms stay mixed. */
   topology: Topology;
   /** The room's SFU router, while the room uses (or leaves) the SFU. */
@@ -33,12 +35,14 @@ export class Room {
   #chat: ChatMessage[] | undefined;
   readonly #chatIds = new Set<string>();
 
-  constructor(id: string, maxParticipants: number, policy: TopologyPolicy = 'mesh', meshMax = 3) {
+  constructor(id: string, maxParticipants: number, policy: TopologyPolicy = 'mesh', meshMax = 3, audioOnly?: AudioOnly) {
     this.id = id;
     this.maxParticipants = maxParticipants;
-    this.policy = policy;
+    // No mesh phase: slots exist only on the SFU, and joining must not cost the others a renegotiation.
+    this.policy = audioOnly ? 'sfu' : policy;
     this.meshMax = meshMax;
-    this.topology = policy === 'sfu' || policy === 'mcu' ? policy : 'mesh';
+    this.audioOnly = audioOnly;
+    this.topology = this.policy === 'sfu' || this.policy === 'mcu' ? this.policy : 'mesh';
   }
 
   /** What participants publish to the SFU, as announced to others. */
@@ -98,11 +102,11 @@ export class Room {
   }
 
   state(): RoomState {
-    return { id: this.id, topology: this.topology, participants: this.participants(), producers: this.producers() };
+    return { id: this.id, topology: this.topology, participants: this.participants(), producers: this.producers(), ...(this.audioOnly ? { audioOnly: this.audioOnly } : {}) };
   }
 
   info(): RoomInfo {
-    return { id: this.id, topology: this.topology, policy: this.policy, maxParticipants: this.maxParticipants, participants: this.size, createdAt: this.createdAt };
+    return { id: this.id, topology: this.topology, policy: this.policy, maxParticipants: this.maxParticipants, participants: this.size, createdAt: this.createdAt, ...(this.audioOnly ? { audioOnly: this.audioOnly } : {}) };
   }
 
   startEmptyTimer(ms: number, onExpire: () => void): void {

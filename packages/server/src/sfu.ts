@@ -125,6 +125,7 @@ export class SfuService {
   #routerFor(room: Room): NonNullable<Room['router']> {
     if (room.router) return room.router;
     const router = new Router({
+      ...(room.audioOnly ? { audioSlots: room.audioOnly.loudest, onAudioSlots: (participantId: string, slots: Array<string | null>) => room.get(participantId)?.notify({ type: 'audioSlots', slots }) } : {}),
       onActiveSpeaker: (participantId, speaking) => room.broadcast({ type: 'activeSpeaker', participantId, speaking }),
       onLayersWanted: (routed, rids) => room.get(routed.ownerId)?.notify({ type: 'layersWanted', producerId: routed.producer.id, mid: routed.mid, rids }),
     });
@@ -138,7 +139,14 @@ export class SfuService {
     let entry = this.#transports.get(session.id);
     if (!entry && room.topology !== 'sfu') throw new ProtocolError('WRONG_TOPOLOGY', 'this room is not using the SFU now');
     if (msg.publish.length > 0 && !session.grants.publish) throw new ProtocolError('FORBIDDEN', 'this token does not grant publishing');
-    if (msg.subscribe.length > 0 && !session.grants.subscribe) throw new ProtocolError('FORBIDDEN', 'this token does not grant subscribing');
+    const slots = msg.slots ?? [];
+    if ((msg.subscribe.length > 0 || slots.length > 0) && !session.grants.subscribe) throw new ProtocolError('FORBIDDEN', 'this token does not grant subscribing');
+    if (room.audioOnly) {
+      const video = msg.publish.find((p) => p.source !== 'microphone');
+      if (video) throw new ProtocolError('AUDIO_ONLY', `this room is audio-only: "${video.source}" cannot be published (microphones only)`);
+      if (msg.subscribe.length > 0) throw new ProtocolError('AUDIO_ONLY', 'this room is audio-only: subscribe through slots, not producers');
+      if (slots.length > room.audioOnly.loudest) throw new ProtocolError('BAD_REQUEST', `this room has ${room.audioOnly.loudest} audio slots, not ${slots.length}`);
+    } else if (slots.length > 0) throw new ProtocolError('WRONG_TOPOLOGY', 'audio slots exist only in audio-only rooms');
     const router = this.#routerFor(room);
     // A producer that ended while this offer was on its way is answered inactive, not an error: the client
     // learns of it from producerRemoved and the rest of its offer still applies.
@@ -156,7 +164,7 @@ export class SfuService {
     }
     let result;
     try {
-      result = entry.transport.negotiate(msg.sdp, new Map(msg.publish.map((p) => [p.mid, { source: p.source }])), new Map(msg.subscribe.map((s) => [s.mid, s.producerId])));
+      result = entry.transport.negotiate(msg.sdp, new Map(msg.publish.map((p) => [p.mid, { source: p.source }])), new Map(msg.subscribe.map((s) => [s.mid, s.producerId])), slots);
     } catch (err) {
       if (err instanceof SdpError) throw new ProtocolError('INVALID_SDP', `${err.code}: ${err.message}`);
       throw err;
@@ -237,6 +245,7 @@ export class SfuService {
       feedback: { ...transport.feedback.stats },
       producers: transport.producers().map((r) => ({ id: r.producer.id, kind: r.producer.kind, source: r.source, layers: r.producer.layers(), stats: { ...r.producer.stats } })),
       consumers: transport.consumers().map((c) => ({ id: c.id, producer: c.producer.id, kind: c.kind, paused: c.paused, currentLayer: c.currentLayer, targetLayer: c.targetLayer, stats: { ...c.stats } })),
+      slots: transport.slotConsumers().map((s) => ({ id: s.id, producer: s.source?.id ?? null, stats: { ...s.stats } })),
     }));
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  type AudioOnly,
   ProtocolError, assertNever, parseClientMessage,
   CloseCodes, type ClientMessage, type ErrorCode, type TopologyPolicy, type Welcome,
 } from '@parley/protocol';
@@ -78,17 +79,17 @@ export class SignalingService {
     return this.#sessions.get(id);
   }
 
-  createRoom(id: string = randomBytes(6).toString('base64url'), maxParticipants?: number, policy?: TopologyPolicy, meshMax?: number): Room {
+  createRoom(id: string = randomBytes(6).toString('base64url'), maxParticipants?: number, policy?: TopologyPolicy, meshMax?: number, audioOnly?: AudioOnly): Room {
     const existing = this.#rooms.get(id);
     if (existing) return existing;
     const { rooms } = this.#deps.config;
     if (this.#rooms.size >= rooms.maxRooms) throw new ProtocolError('CAPACITY_EXCEEDED', 'this server has reached its room limit');
-    const wanted = policy ?? rooms.topology;
+    const wanted = audioOnly ? 'sfu' : (policy ?? rooms.topology);
     if (wanted === 'sfu' && !this.#deps.sfu) throw new ProtocolError('SFU_UNAVAILABLE', 'this server runs no SFU (media.enabled is off or its port is taken)');
     if (wanted === 'mcu' && !this.#deps.mcu?.available()) throw new ProtocolError('MCU_UNAVAILABLE', 'this server cannot mix media (mcu.enabled is off or its engine did not load)');
     // Without an SFU an `auto` room simply stays mesh.
     const effective = this.#deps.sfu || wanted === 'mcu' ? wanted : 'mesh';
-    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants), effective, meshMax ?? rooms.meshMax);
+    const room = new Room(id, Math.min(maxParticipants ?? rooms.maxParticipants, rooms.maxParticipants), effective, meshMax ?? rooms.meshMax, audioOnly);
     this.#rooms.set(id, room);
     this.#deps.metrics.rooms.set(this.#rooms.size);
     room.startEmptyTimer(rooms.emptyTtlMs, () => this.#deleteRoomIfEmpty(room));

@@ -5,13 +5,13 @@ export function Lobby() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [code, setCode] = useState('');
-  const [mixed, setMixed] = useState(false);
+  const [mode, setMode] = useState<'video' | 'mixed' | 'audio'>('video');
 
   const create = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const room = await api.createRoom(window.location.origin, mixed ? { topology: 'mcu' } : {});
+      const room = await api.createRoom(window.location.origin, mode === 'mixed' ? { topology: 'mcu' } : mode === 'audio' ? { audioOnly: true } : {});
       window.location.assign(`/r/${room.id}`);
     } catch (err) {
       setError((err as Error).message);
@@ -34,8 +34,12 @@ export function Lobby() {
         {busy ? 'Creating…' : 'New room'}
       </button>
       <label className="mix-option">
-        <input type="checkbox" checked={mixed} onChange={(e) => setMixed(e.target.checked)} />
+        <input type="checkbox" checked={mode === 'mixed'} onChange={(e) => setMode(e.target.checked ? 'mixed' : 'video')} />
         Mix on the server: one stream each way, for weak connections
+      </label>
+      <label className="mix-option">
+        <input type="checkbox" checked={mode === 'audio'} onChange={(e) => setMode(e.target.checked ? 'audio' : 'video')} />
+        Audio only: everyone hears the 3 loudest voices, for rooms of hundreds
       </label>
       <form className="join-form" onSubmit={join}>
         <label htmlFor="code">or join with a link or code</label>

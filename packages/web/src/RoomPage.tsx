@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, LocalMedia, Room, ParleyError, type TransportKind, type VideoCodec } from '@parley/client';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
+import { AudioRoomView } from './AudioRoomView.tsx';
 import { friendlyError } from './messages.ts';
 
 declare global {
@@ -76,5 +77,6 @@ export function RoomPage({ roomId }: { roomId: string }) {
     );
   }
   if (!room) return <PreJoin roomId={roomId} media={media} joining={joining} onJoin={(name) => void join(name)} />;
+  if (room.audioOnly) return <AudioRoomView room={room} media={media} roomId={roomId} onLeave={() => void room.leave()} />;
   return <CallView room={room} media={media} roomId={roomId} onLeave={() => void room.leave()} />;
 }

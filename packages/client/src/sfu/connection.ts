@@ -10,6 +10,8 @@ export interface SfuOfferRequest {
   sdp: string;
   publish: Array<{ mid: string; source: MediaSource }>;
   subscribe: Array<{ mid: string; producerId: string }>;
+  /** Audio-only rooms: our receiving audio sections the SFU fills with the loudest voices, in slot order. */
+  slots?: string[];
 }
 
 /** The server's answer to one `sfuOffer`. */
@@ -40,6 +42,8 @@ export type SfuConnectionEvents = {
   /** The SFU will not send this producer to us (e.g. UNSUPPORTED_CODEC); we stop asking for it. */
   subscriptionFailed: [producer: ProducerInfo, error: ParleyError];
   connectionStateChanged: [state: RTCPeerConnectionState];
+  /** Audio-only rooms: the slots are negotiated (their tracks carry whoever the server puts in them). */
+  slotsReady: [tracks: MediaStreamTrack[]];
 };
 
 interface Publication {
@@ -67,6 +71,9 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   readonly #spare: RTCRtpTransceiver[] = [];
   /** Receivers set inactive, not yet negotiated so. */
   #releasing: RTCRtpTransceiver[] = [];
+  /** Audio-only rooms: one receiving audio section per slot, for the connection's life (no renegotiation on joins). */
+  readonly #slots: RTCRtpTransceiver[] = [];
+  #slotsReady = false;
   readonly #peer: ServerPeer;
 
   constructor(options: SfuConnectionOptions) {
@@ -77,7 +84,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
       label: 'SFU',
       exchange: () => this.#exchange(),
       // The SFU is gone or the room is not an SFU room: a retry would fail the same way.
-      finalCodes: ['SFU_UNAVAILABLE', 'WRONG_TOPOLOGY'],
+      finalCodes: ['SFU_UNAVAILABLE', 'WRONG_TOPOLOGY', 'AUDIO_ONLY'],
       onConnectionStateChange: (state) => this.emit('connectionStateChanged', state),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       ...(options.log ? { log: options.log } : {}),
@@ -143,6 +150,18 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     void this.negotiate();
   }
 
+  /** Audio-only rooms: `count` receiving audio sections for the loudest voices (once). */
+  openSlots(count: number): void {
+    if (this.closed || this.#slots.length > 0) return;
+    for (let i = 0; i < count; i++) this.#slots.push(this.pc.addTransceiver('audio', { direction: 'recvonly' }));
+    void this.negotiate();
+  }
+
+  /** The slots' tracks, in slot order (empty outside audio-only rooms). */
+  get slotTracks(): MediaStreamTrack[] {
+    return this.#slots.map((t) => t.receiver.track);
+  }
+
   unsubscribe(producerId: string): void {
     const sub = this.#subscriptions.get(producerId);
     if (!sub || this.closed) return;
@@ -190,9 +209,10 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     this.#releasing = [];
     const publish = [...this.#publications.values()].flatMap((p) => (p.transceiver.mid ? [{ mid: p.transceiver.mid, source: p.source }] : []));
     const subscribe = [...this.#subscriptions.values()].flatMap((s) => (s.transceiver.mid ? [{ mid: s.transceiver.mid, producerId: s.producer.id }] : []));
+    const slots = this.#slots.flatMap((t) => (t.mid ? [t.mid] : []));
     let answer: SfuOfferAnswer;
     try {
-      answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe });
+      answer = await this.#options.offer({ sdp: pc.localDescription?.sdp ?? '', publish, subscribe, ...(slots.length > 0 ? { slots } : {}) });
       if (this.closed) return;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     } catch (error) {
@@ -219,6 +239,10 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
 
   /** Subscriptions whose section the answer made receiving get their track announced, once. */
   #attach(): void {
+    if (!this.#slotsReady && this.#slots.length > 0 && this.#slots.every((t) => t.currentDirection === 'recvonly')) {
+      this.#slotsReady = true;
+      this.emit('slotsReady', this.slotTracks);
+    }
     for (const sub of this.#subscriptions.values()) {
       const dir = sub.transceiver.currentDirection;
       if (sub.attached || (dir !== 'recvonly' && dir !== 'sendrecv')) continue;

@@ -23,6 +23,8 @@ export interface MediaPathsHost {
   sendControl(participantId: string, message: string): boolean;
   /** The MCU's mix arrived or changed (an `mcu` room), or went (undefined). */
   compositeChanged(stream: MediaStream | undefined): void;
+  /** Audio-only rooms: the slot tracks are negotiated. */
+  slotsReady?(tracks: MediaStreamTrack[]): void;
   /** The codec to publish video with through the SFU (default VP8). */
   readonly videoCodec?: VideoCodec;
   log(message: string, detail?: unknown): void;
@@ -68,6 +70,7 @@ export class MediaPaths {
       connectionStateChanged: (state) => {
         for (const p of host.participants.values()) if (p.mediaConnection) host.connectionStateChanged(p, state);
       },
+      slotsReady: (tracks) => host.slotsReady?.(tracks),
       ...(host.videoCodec ? { videoCodec: host.videoCodec } : {}),
       log: (m, d) => host.log(m, d),
     });
@@ -96,12 +99,16 @@ export class MediaPaths {
   }
 
   /** A fresh session: the room's topology and producers as the welcome says; in a mesh room we call everyone. */
-  reset(topology: Topology, producers: Parameters<SfuSession['reset']>[0]): void {
+  reset(topology: Topology, producers: Parameters<SfuSession['reset']>[0], audioSlots?: number): void {
     this.#switch.cancel();
     this.#closeSfu(false);
     this.#closeMcu();
     this.#meshMedia.clear();
-    this.sfu.reset(producers);
+    this.sfu.reset(producers, audioSlots);
+    if (audioSlots !== undefined) {
+      // Published before the welcome said the room is audio-only: only the microphone goes.
+      for (const t of this.local.filter((x) => x.track.kind !== 'audio')) this.local.splice(this.local.indexOf(t), 1);
+    }
     this.#topology = topology;
     for (const p of this.#host.participants.values()) if (topology === 'mesh') this.#createPeer(p, true, true);
     if (topology === 'sfu') this.#openSfu();
@@ -114,7 +121,7 @@ export class MediaPaths {
     if (topology === 'mcu' || this.#topology === 'mcu') {
       // An `mcu` room is mixed from start to end; should a room still move, the paths are rebuilt (not seamless).
       for (const p of this.#host.participants.values()) p.peer?.close();
-      this.reset(topology, [...this.sfu.producers.values()]);
+      this.reset(topology, [...this.sfu.producers.values()], this.sfu.audioSlots);
       return true;
     }
     this.#topology = topology;
@@ -126,6 +133,11 @@ export class MediaPaths {
 
   publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSourceKind): void {
     if (this.local.some((t) => t.track === track)) return;
+    if (this.sfu.audioSlots !== undefined && track.kind !== 'audio') {
+      // The server would refuse it (AUDIO_ONLY): an audio-only room carries microphones only.
+      this.#host.log(`audio-only room: ${track.kind} track not published`);
+      return;
+    }
     this.local.push({ track, stream, source });
     for (const id of this.#meshMedia) this.#host.participants.get(id)?.peer?.addTrack(track, stream);
     this.sfu.publish(track, stream, source);

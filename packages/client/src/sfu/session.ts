@@ -13,6 +13,8 @@ export interface SfuSessionHost {
   trackAdded(producer: ProducerInfo, track: MediaStreamTrack, receiver: RTCRtpReceiver): void;
   trackRemoved(producer: ProducerInfo, track: MediaStreamTrack): void;
   connectionStateChanged(state: RTCPeerConnectionState): void;
+  /** Audio-only rooms: the slot tracks are negotiated. */
+  slotsReady?(tracks: MediaStreamTrack[]): void;
   /** The codec to publish video with (see SfuConnectionOptions.videoCodec). */
   videoCodec?: VideoCodec;
   log?: (message: string, detail?: unknown) => void;
@@ -36,6 +38,8 @@ export class SfuSession {
   #connection: SfuConnection | undefined;
   /** Whether we subscribe to everyone's producers (off while the MCU downlink shows them). */
   #receiving = true;
+  /** Audio-only rooms: how many slots carry the loudest voices (we subscribe to no producer then). */
+  #audioSlots: number | undefined;
 
   constructor(host: SfuSessionHost) {
     this.#host = host;
@@ -46,8 +50,14 @@ export class SfuSession {
     return this.#connection;
   }
 
-  /** Replaces the producer list (a fresh welcome). */
-  reset(producers: readonly ProducerInfo[]): void {
+  /** In an audio-only room, the number of slots; undefined otherwise. */
+  get audioSlots(): number | undefined {
+    return this.#audioSlots;
+  }
+
+  /** Replaces the producer list (a fresh welcome), and says whether the room is audio-only. */
+  reset(producers: readonly ProducerInfo[], audioSlots?: number): void {
+    this.#audioSlots = audioSlots;
     this.producers.clear();
     for (const p of producers) this.producers.set(p.id, p);
   }
@@ -70,9 +80,12 @@ export class SfuSession {
     connection.on('trackRemoved', (producer, track) => host.trackRemoved(producer, track));
     connection.on('subscriptionFailed', (producer, error) => host.log?.(`cannot receive ${producer.kind} of ${producer.participantId}: ${error.message}`, error));
     connection.on('connectionStateChanged', (state) => host.connectionStateChanged(state));
+    connection.on('slotsReady', (tracks) => host.slotsReady?.(tracks));
     this.#connection = connection;
     for (const t of local) this.publish(t.track, t.stream, t.source);
-    if (this.#receiving) for (const p of this.producers.values()) if (p.participantId !== host.localId()) connection.subscribe(p);
+    // Audio-only: fixed slots instead of a subscription per producer, so nobody's join renegotiates us.
+    if (this.#audioSlots !== undefined) connection.openSlots(this.#audioSlots);
+    else if (this.#receiving) for (const p of this.producers.values()) if (p.participantId !== host.localId()) connection.subscribe(p);
     return connection;
   }
 
@@ -87,6 +100,8 @@ export class SfuSession {
   }
 
   publish(track: MediaStreamTrack, stream: MediaStream, source: MediaSourceKind): void {
+    // An audio-only room refuses anything but a microphone (AUDIO_ONLY): the whole offer would fail.
+    if (this.#audioSlots !== undefined && track.kind !== 'audio') return;
     this.#connection?.publish(track, stream, producerSource(track.kind, source));
   }
 
@@ -100,12 +115,12 @@ export class SfuSession {
 
   producerAdded(producer: ProducerInfo): void {
     this.producers.set(producer.id, producer);
-    if (this.#receiving && producer.participantId !== this.#host.localId()) this.#connection?.subscribe(producer);
+    if (this.#receiving && this.#audioSlots === undefined && producer.participantId !== this.#host.localId()) this.#connection?.subscribe(producer);
   }
 
   /** Subscribes to everyone's producers again, or ends every subscription (publishing goes on either way). */
   setReceiving(on: boolean): void {
-    if (this.#receiving === on) return;
+    if (this.#receiving === on || this.#audioSlots !== undefined) return;
     this.#receiving = on;
     const connection = this.#connection;
     if (!connection) return;

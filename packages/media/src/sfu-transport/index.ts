@@ -6,3 +6,5 @@ export * from './upgrade-guard.ts';
 export * from './feedback.ts';
 export * from './transport.ts';
 export * from './codecs.ts';
+export * from './audio-slots.ts';
+export * from './transport-slots.ts';

@@ -1,6 +1,8 @@
 import { ActiveSpeakerDetector } from '../sfu/active-speaker.ts';
 import type { Consumer } from '../sfu/consumer.ts';
 import type { Producer } from '../sfu/producer.ts';
+import type { SlotConsumer } from '../sfu/slot-consumer.ts';
+import { AudioSlotRouting } from './audio-slots.ts';
 import { defaultLayer } from './layer-policy.ts';
 
 /** A producer as the room knows it: who publishes it and what it is. */
@@ -20,6 +22,13 @@ export interface RouterOptions {
   onActiveSpeaker?: (participantId: string | null, speaking: string[]) => void;
   /** Which rids of a simulcast producer someone watches changed (lowest first). */
   onLayersWanted?: (routed: RoutedProducer, rids: string[]) => void;
+  /**
+   * An audio-only room: each subscriber's slot consumers (`setSlots`) carry the `audioSlots` loudest publishers
+   * but themselves. Video producers are still routed like in any room; the caller refuses them.
+   */
+  audioSlots?: number;
+  /** Who is in a subscriber's slots now (participant ids, null for an empty slot). */
+  onAudioSlots?: (participantId: string, slots: Array<string | null>) => void;
 }
 
 /**
@@ -35,11 +44,18 @@ export class Router {
   readonly #speakers: ActiveSpeakerDetector;
   readonly #options: RouterOptions;
   readonly #now: () => number;
+  readonly #slots: AudioSlotRouting | undefined;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
     this.#speakers = new ActiveSpeakerDetector();
+    if (options.audioSlots !== undefined) this.#slots = new AudioSlotRouting(options.audioSlots, (id, slots) => this.#options.onAudioSlots?.(id, slots));
+  }
+
+  /** The number of audio slots per subscriber in an audio-only room; undefined otherwise. */
+  get audioSlots(): number | undefined {
+    return this.#slots?.count;
   }
 
   get size(): number {
@@ -56,6 +72,18 @@ export class Router {
 
   add(routed: RoutedProducer): void {
     this.#producers.set(routed.producer.id, routed);
+    if (routed.producer.kind === 'audio') this.#slots?.addSource(routed.ownerId, routed.producer, this.#now());
+  }
+
+  /** An audio-only room's subscriber: its slot consumers in slot order (empty: it left). Throws in other rooms. */
+  setSlots(participantId: string, slots: readonly SlotConsumer[]): void {
+    if (!this.#slots) throw new TypeError('this router has no audio slots');
+    this.#slots.setListener(participantId, slots);
+  }
+
+  /** Audio publishers, loudest first (audio-only rooms). */
+  loudest(): string[] {
+    return this.#slots?.ranking() ?? [];
   }
 
   /** Forgets a producer (the caller closes it; its consumers close with it). */
@@ -63,6 +91,7 @@ export class Router {
     const routed = this.#producers.get(producerId);
     if (!routed) return undefined;
     this.#producers.delete(producerId);
+    this.#slots?.removeSource(routed.ownerId, routed.producer);
     this.#consumers.delete(producerId);
     this.#wanted.delete(producerId);
     return routed;
@@ -96,6 +125,7 @@ export class Router {
       if (level) this.#speakers.addLevel(routed.ownerId, level.level, level.voice, now);
       if (routed.producer.rids) this.#updateWanted(routed);
     }
+    this.#slots?.tick(now);
     const change = this.#speakers.update(now);
     if (change) this.#options.onActiveSpeaker?.(change.participantId, change.speaking);
   }
@@ -121,6 +151,7 @@ export class Router {
   }
 
   close(): void {
+    this.#slots?.close();
     for (const routed of this.#producers.values()) routed.producer.close();
     this.#producers.clear();
     this.#consumers.clear();

@@ -4,6 +4,7 @@ import type { MediaEndpoint } from '../endpoint/endpoint.ts';
 import type { EndpointPeer } from '../endpoint/peer.ts';
 import { SdpError, parseSdpOffer } from '../endpoint/sdp.ts';
 import { Consumer } from '../sfu/consumer.ts';
+import type { SlotConsumer } from '../sfu/slot-consumer.ts';
 import { Producer, type ProducerCodec } from '../sfu/producer.ts';
 import type { PacketAllocator } from '../sfu/write-forwarded.ts';
 import { serializeNack, serializePli } from '../rtcp-feedback.ts';
@@ -13,6 +14,7 @@ import type { RoutedProducer, Router } from './router.ts';
 import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
 import { chooseLayers, type Preference } from './layer-policy.ts';
 import { UpgradeGuard } from './upgrade-guard.ts';
+import { TransportSlots } from './transport-slots.ts';
 
 /** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
 const MAX_INBOUND_SSRCS = 32;
@@ -83,6 +85,7 @@ export class SfuTransport {
   #transportCcExtension: number | undefined;
   #closed = false;
   #layersChosenAt = -Infinity;
+  readonly #slots: TransportSlots;
 
   readonly #onDtlsFailed: ((error: Error) => void) | undefined;
 
@@ -95,6 +98,7 @@ export class SfuTransport {
     this.#allocate = (size, tailRoom) => ring.alloc(size, tailRoom);
     this.#router = options.router;
     this.#feedback = new MediaFeedback({ send: (rtcp) => this.#sendRtcp(rtcp) });
+    this.#slots = new TransportSlots({ ownerId: this.ownerId, router: this.#router, send: (packet, offset) => this.#sendRtp(packet, offset), allocate: this.#allocate });
   }
 
   get closed(): boolean {
@@ -117,18 +121,30 @@ export class SfuTransport {
     return [...this.#producersByMid.values()];
   }
 
+  /** Audio slots (audio-only rooms), in slot order. */
+  slotConsumers(): SlotConsumer[] {
+    return this.#slots.consumers();
+  }
+
   /**
    * Applies one client offer: creates producers for new sending sections in `publish`, consumers for receiving
    * sections in `subscribe` (mid → producer), ends what is no longer asked for, and returns the answer.
+   * `slots` (audio-only rooms) lists receiving audio mids that carry the loudest speakers, in slot order.
    * Throws SdpError (a stable code) for an offer we cannot answer; nothing changes then.
    */
-  negotiate(offerSdp: string, publish: ReadonlyMap<string, PublishRequest>, subscribe: ReadonlyMap<string, string>): NegotiateResult {
+  negotiate(offerSdp: string, publish: ReadonlyMap<string, PublishRequest>, subscribe: ReadonlyMap<string, string>, slots: readonly string[] = []): NegotiateResult {
     if (this.#closed) throw new SdpError('MALFORMED', 'the transport is closed');
     const offer = parseSdpOffer(offerSdp);
-    const plans = new Map<string, SubscribePlan>();
+    if (this.#router.audioSlots !== undefined) {
+      // An audio-only room: sending video sections are answered inactive (the server refuses them before this).
+      const video = new Set(offer.media.filter((m) => m.kind !== 'audio').map((m) => m.mid));
+      publish = new Map([...publish].filter(([mid]) => !video.has(mid)));
+    }
+    const slotPlans = this.#slots.plans(slots, this.#cname, (ssrc) => this.#consumersBySsrc.has(ssrc));
+    const plans = new Map<string, SubscribePlan>(slotPlans);
     for (const [mid, producerId] of subscribe) {
       const routed = this.#router.get(producerId);
-      if (!routed || routed.ownerId === this.ownerId) continue;
+      if (!routed || routed.ownerId === this.ownerId || slotPlans.has(mid)) continue;
       const existing = this.#consumersByMid.get(mid);
       const ssrc = existing && existing.producer === routed.producer ? existing.ssrc : this.#newSsrc();
       const { codec: encodingName, clockRate, fmtp } = routed.producer;
@@ -161,11 +177,12 @@ export class SfuTransport {
       if (section.role === 'publish' && !this.#producersByMid.has(section.mid)) {
         const routed = this.#createProducer(section, publish.get(section.mid) as PublishRequest);
         if (routed) added.push(routed);
-      } else if (section.role === 'subscribe' && !this.#consumersByMid.has(section.mid)) {
+      } else if (section.role === 'subscribe' && !this.#consumersByMid.has(section.mid) && !slotPlans.has(section.mid)) {
         this.#createConsumer(section, plans.get(section.mid) as SubscribePlan, subscribe.get(section.mid) as string);
       }
     }
-    const rejected = answer.sections.filter((s) => s.codecMismatch && plans.has(s.mid)).map((s): RejectedSubscription => {
+    this.#slots.apply(slots, this.#sections, slotPlans);
+    const rejected = answer.sections.filter((s) => s.codecMismatch && plans.has(s.mid) && !slotPlans.has(s.mid)).map((s): RejectedSubscription => {
       const plan = plans.get(s.mid) as SubscribePlan;
       const wanted = `${plan.codec.encodingName}${plan.codec.fmtp ? ` (${plan.codec.fmtp})` : ''}`;
       return { mid: s.mid, producerId: subscribe.get(s.mid) as string, code: 'UNSUPPORTED_CODEC', message: `section ${s.mid} offers no codec compatible with the producer's ${wanted}` };
@@ -217,6 +234,7 @@ export class SfuTransport {
     this.#closed = true;
     const removed = [...this.#producersByMid].map(([mid, routed]) => this.#endProducer(mid, routed));
     for (const [mid, consumer] of this.#consumersByMid) this.#endConsumer(mid, consumer);
+    this.#slots.close();
     this.#inbound.clear();
     this.#peer?.close();
     this.#peer = undefined;

@@ -6,7 +6,7 @@ import { newRtpView, readRtpView } from './rtp-view.ts';
 import type { ProducerCodec } from './types.ts';
 import { Vp8IdMap, readVp8Ids } from './vp8.ts';
 import { readVp9Ids } from './vp9.ts';
-import { freshPacket, writeForwarded, type PacketAllocator } from './write-forwarded.ts';
+import { checkForwardedStream, freshPacket, writeForwarded, type PacketAllocator } from './write-forwarded.ts';
 
 export interface ConsumerOptions {
   id: string;
@@ -95,10 +95,7 @@ export class Consumer {
 
   constructor(options: ConsumerOptions) {
     const { producer } = options;
-    if (!Number.isInteger(options.ssrc) || options.ssrc < 0 || options.ssrc > 0xffff_ffff) throw new RangeError(`consumer SSRC ${options.ssrc} is not a 32-bit integer`);
-    if (!Number.isInteger(options.payloadType) || options.payloadType < 0 || options.payloadType > 0x7f) throw new RangeError(`payload type ${options.payloadType} is outside 0–127`);
-    const tcc = options.transportCcExtensionId;
-    if (tcc !== undefined && (!Number.isInteger(tcc) || tcc < 1 || tcc > 255)) throw new RangeError(`header extension id ${tcc} is outside 1–255`);
+    const tcc = checkForwardedStream(options.ssrc, options.payloadType, options.transportCcExtensionId);
     this.id = options.id;
     this.producer = producer;
     this.ssrc = options.ssrc;
@@ -106,7 +103,7 @@ export class Consumer {
     this.#options = options;
     this.#allocate = options.allocate ?? freshPacket;
     this.#payloadType = options.payloadType;
-    this.#tccId = tcc ?? -1;
+    this.#tccId = tcc;
     this.#video = producer.kind === 'video';
     this.#codec = producer.codec;
     this.#now = options.now ?? producer.now;

@@ -5,6 +5,7 @@
 import { serializeRtp } from '../rtp.ts';
 import { Consumer } from './consumer.ts';
 import { Producer } from './producer.ts';
+import { SlotConsumer } from './slot-consumer.ts';
 
 const CONSUMERS = 5;
 const RING = 1024; // distinct buffers, so the NACK cache holds references as it would in production
@@ -18,11 +19,15 @@ function vp8(keyframe: boolean, size: number): Buffer {
   return Buffer.concat([Buffer.from(head), Buffer.alloc(size - head.length, 0x5a)]);
 }
 
-function run(consumers: number): { ns: number; wall: number } {
-  const producer = new Producer({ id: 'p', kind: 'video', codec: 'VP8', clockRate: 90_000, payloadType: 96, requestKeyframe: () => {} });
+function run(consumers: number, slots = false): { ns: number; wall: number } {
+  const producer = slots
+    ? new Producer({ id: 'p', kind: 'audio', codec: 'opus', clockRate: 48_000, payloadType: 96, audioLevelExtensionId: 1, requestKeyframe: () => {} })
+    : new Producer({ id: 'p', kind: 'video', codec: 'VP8', clockRate: 90_000, payloadType: 96, requestKeyframe: () => {} });
   let sink = 0;
+  const send = (packet: Buffer, offset: number): void => void (sink += packet.length + offset);
   for (let i = 0; i < consumers; i++) {
-    new Consumer({ id: `c${i}`, producer, ssrc: 1000 + i, payloadType: 100, transportCcExtensionId: 3, send: (packet, offset) => void (sink += packet.length + offset) });
+    if (slots) new SlotConsumer({ id: `s${i}`, ssrc: 1000 + i, payloadType: 100, transportCcExtensionId: 3, send }).setSource(producer);
+    else new Consumer({ id: `c${i}`, producer, ssrc: 1000 + i, payloadType: 100, transportCcExtensionId: 3, send });
   }
   const ring = Array.from({ length: RING }, (_, i) =>
     serializeRtp({ marker: i % 4 === 3, payloadType: 96, sequenceNumber: i, timestamp: 0, ssrc: 0x1234, csrcs: [], extensions: new Map([[1, Buffer.from([0x30])], [3, Buffer.from([0, 0])]]), paddingLength: 0, payload: vp8(i === 0, 1100) }),
@@ -51,8 +56,13 @@ function run(consumers: number): { ns: number; wall: number } {
 
 const base = run(0);
 const full = run(CONSUMERS);
+// Audio-only rooms: the same packets (as Opus: no key frames to look for) through slot consumers.
+const audioBase = run(0, true);
+const slotted = run(CONSUMERS, true);
 process.stdout.write(
   `producer only: ${base.ns.toFixed(0)} ns/packet CPU (${base.wall.toFixed(0)} ns wall)\n` +
     `1 producer → ${CONSUMERS} consumers: ${full.ns.toFixed(0)} ns/packet CPU (${full.wall.toFixed(0)} ns wall), ` +
-    `${((full.ns - base.ns) / CONSUMERS).toFixed(0)} ns per consumer\n`,
+    `${((full.ns - base.ns) / CONSUMERS).toFixed(0)} ns per consumer\n` +
+    `1 audio producer → ${CONSUMERS} slot consumers: ${slotted.ns.toFixed(0)} ns/packet CPU (${slotted.wall.toFixed(0)} ns wall), ` +
+    `${((slotted.ns - audioBase.ns) / CONSUMERS).toFixed(0)} ns per slot consumer\n`,
 );

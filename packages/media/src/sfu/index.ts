@@ -8,3 +8,5 @@ export * from './producer.ts';
 export * from './consumer.ts';
 export * from './layers.ts';
 export * from './active-speaker.ts';
+export * from './slot-consumer.ts';
+export * from './loudest.ts';

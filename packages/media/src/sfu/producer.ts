@@ -1,15 +1,14 @@
 import { NackRetries } from './nack-retries.ts';
 import { addSeq, seqDiff } from '../seq.ts';
 import { AudioLevelWindow } from './audio-level.ts';
-import type { Consumer } from './consumer.ts';
 import { isKeyframeStart } from './keyframe.ts';
 import { ProducerLayer } from './producer-layer.ts';
 import { findExtensionData, newRtpView, readRtpView } from './rtp-view.ts';
-import { type LayerStats, type MediaKind, type PacketInfo, type ProducerCodec, type ProducerStats, SfuStateError } from './types.ts';
+import { type LayerStats, type MediaKind, type PacketInfo, type ProducerCodec, type ProducerSink, type ProducerStats, SfuStateError } from './types.ts';
 import { vp8KeyframeSize } from './vp8.ts';
 import { vp9KeyframeSize } from './vp9.ts';
 
-export type { LayerStats, MediaKind, PacketInfo, ProducerCodec, ProducerStats } from './types.ts';
+export type { LayerStats, MediaKind, PacketInfo, ProducerCodec, ProducerSink, ProducerStats } from './types.ts';
 export { SfuStateError } from './types.ts';
 
 export interface ProducerOptions {
@@ -61,7 +60,7 @@ export class Producer {
   readonly #ssrcToLayer = new Map<number, number>();
   readonly #info: PacketInfo;
   readonly #audio = new AudioLevelWindow();
-  #consumers: Consumer[] = [];
+  #consumers: ProducerSink[] = [];
   #paused = false;
   #closed = false;
 
@@ -155,7 +154,7 @@ export class Producer {
     const consumers = this.#consumers; // replaced, never mutated: safe if a callback adds or removes consumers
     for (let i = 0; i < consumers.length; i++) {
       try {
-        (consumers[i] as Consumer).forward(packet, info);
+        (consumers[i] as ProducerSink).forward(packet, info);
       } catch {
         s.consumerErrors++;
       }
@@ -229,14 +228,14 @@ export class Producer {
     for (const consumer of consumers) consumer.producerClosed();
   }
 
-  /** @internal Called by the Consumer constructor. */
-  addConsumer(consumer: Consumer): void {
+  /** @internal Called by the Consumer constructor (and a SlotConsumer taking this source). */
+  addConsumer(consumer: ProducerSink): void {
     if (this.#closed) throw new SfuStateError(`producer ${this.id} is closed`);
     this.#consumers = [...this.#consumers, consumer];
   }
 
-  /** @internal Called by Consumer.close. */
-  removeConsumer(consumer: Consumer): void {
+  /** @internal Called by Consumer.close (and a SlotConsumer leaving this source). */
+  removeConsumer(consumer: ProducerSink): void {
     this.#consumers = this.#consumers.filter((c) => c !== consumer);
   }
 

@@ -39,6 +39,18 @@ export interface PacketInfo extends RtpView, Vp8Ids {
   receivedAt: number;
 }
 
+/**
+ * What a producer hands its packets to: a `Consumer` (one subscription), or a `SlotConsumer` (an audio slot whose
+ * source changes). `forward` is the per-packet path; `info` is refilled for the next packet.
+ */
+export interface ProducerSink {
+  forward(packet: Buffer, info: PacketInfo): void;
+  /** The producer closed: let go without detaching. */
+  producerClosed(): void;
+  /** The publisher unmuted. */
+  producerResumed(): void;
+}
+
 /** Thrown when a closed producer is asked to take a consumer. */
 export class SfuStateError extends Error {
   readonly code = 'CLOSED' as const;

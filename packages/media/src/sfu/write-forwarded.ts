@@ -23,6 +23,17 @@ export type PacketAllocator = (size: number, tailRoom: number) => Buffer;
 /** A fresh allocation per packet (Node's pool): a packet stays valid for as long as anyone holds it. */
 export const freshPacket: PacketAllocator = (size, tailRoom) => Buffer.allocUnsafe(size + tailRoom).subarray(0, size);
 
+/**
+ * Checks what a forwarded stream is written with (RangeError otherwise): a 32-bit SSRC, a 7-bit payload type, and a
+ * transport-cc extension id of 1–255 (RFC 8285) when there is one. Returns the id, or -1 without one.
+ */
+export function checkForwardedStream(ssrc: number, payloadType: number, transportCcId: number | undefined): number {
+  if (!Number.isInteger(ssrc) || ssrc < 0 || ssrc > 0xffff_ffff) throw new RangeError(`SSRC ${ssrc} is not a 32-bit integer`);
+  if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > 0x7f) throw new RangeError(`payload type ${payloadType} is outside 0–127`);
+  if (transportCcId !== undefined && (!Number.isInteger(transportCcId) || transportCcId < 1 || transportCcId > 255)) throw new RangeError(`header extension id ${transportCcId} is outside 1–255`);
+  return transportCcId ?? -1;
+}
+
 export function writeForwarded(
   source: Buffer, view: RtpView, ssrc: number, payloadType: number, sequenceNumber: number, timestamp: number,
   transportCcId: number, pictureId: number, tl0PicIdx: number, codec: ProducerCodec = 'VP8', allocate: PacketAllocator = freshPacket,

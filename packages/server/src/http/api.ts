@@ -8,6 +8,8 @@ import type { SignalingService } from '../signaling.ts';
 import { asProtocolError, bearer, readBody, sendError, sendJson } from './io.ts';
 
 const API_BODY_LIMIT = 16 * 1024;
+/** The loudest voices an audio-only room forwards when the request does not say. */
+const DEFAULT_LOUDEST = 3;
 
 function parseJson(raw: string): unknown {
   if (raw.trim() === '') return {};
@@ -102,7 +104,8 @@ export class Api {
     if (!body.success) throw new ProtocolError('BAD_REQUEST', body.error.issues[0]?.message ?? 'invalid body');
     const id = body.data.id ?? randomBytes(6).toString('base64url');
     const existed = this.service.getRoom(id) !== undefined;
-    const room = this.service.createRoom(id, body.data.maxParticipants, body.data.topology, body.data.meshMax);
+    const { audioOnly, loudest } = body.data;
+    const room = this.service.createRoom(id, body.data.maxParticipants, body.data.topology, body.data.meshMax, audioOnly ? { loudest: loudest ?? DEFAULT_LOUDEST } : undefined);
     // Creating a room that exists is not an error: answer with it as it is (200, not 201).
     sendJson(res, existed ? 200 : 201, room.info());
   }

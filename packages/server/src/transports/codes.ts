@@ -45,6 +45,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ROOM_FULL':
     case 'SESSION_CLOSED':
     case 'WRONG_TOPOLOGY':
+    case 'AUDIO_ONLY':
       return 409;
     case 'MESSAGE_TOO_LARGE':
       return 413;
