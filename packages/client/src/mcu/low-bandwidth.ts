@@ -6,7 +6,12 @@ import type { MediaPaths } from '../sfu/paths.ts';
 import { McuDownlink, type McuDownlinkOptions } from './downlink.ts';
 
 export interface LowBandwidthOptions extends DownlinkPolicyOptions, McuDownlinkOptions {
-  /** Let the SDK take the MCU downlink by itself when the SFU's estimate of our downlink stays low. Default true. */
+  /**
+   * Start in automatic mode: the SDK takes the MCU downlink by itself when the SFU's estimate of our downlink stays
+   * low (`setLowBandwidthMode('auto')` does the same later). Default false: the estimate cannot yet tell a weak link
+   * from a subscriber the SFU has little to send (small tiles, low layers): then any delay signal, even a busy CPU,
+   * puts it under the threshold, and CI runs on two cores switched rooms that needed no switch.
+   */
   auto?: boolean;
   /** Show our own tile in the composite too. Default false. */
   showSelf?: boolean;
@@ -28,20 +33,20 @@ const AUTO_CHECK_MS = 1000;
 /**
  * Low-bandwidth mode of an SFU room: everyone else as one composite and one mix from the MCU instead of a stream
  * each, while we keep publishing to the SFU. Wanted by the app (`set(true|false)`), or, while the app leaves it to
- * us (`set('auto')`, the default), by the DownlinkPolicy. It applies while the room is on the SFU.
+ * us (`set('auto')`, or `auto: true` at the start), by the DownlinkPolicy. It applies while the room is on the SFU.
  */
 export class LowBandwidthMode {
   readonly downlink: McuDownlink;
   readonly policy: DownlinkPolicy;
   readonly #host: LowBandwidthHost;
-  readonly #auto: boolean;
   #manual: boolean | undefined;
   #autoOn = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(host: LowBandwidthHost, options: LowBandwidthOptions = {}) {
     this.#host = host;
-    this.#auto = options.auto ?? true;
+    // Off until the app asks: a manual `false` that `set('auto')` hands back to the policy.
+    this.#manual = options.auto === true ? undefined : false;
     this.policy = new DownlinkPolicy(options);
     const paths = host.paths;
     this.downlink = new McuDownlink(
@@ -55,10 +60,8 @@ export class LowBandwidthMode {
       },
       options,
     );
-    if (this.#auto) {
-      this.#timer = setInterval(() => this.#check(), AUTO_CHECK_MS);
-      (this.#timer as { unref?: () => void }).unref?.();
-    }
+    this.#timer = setInterval(() => this.#check(), AUTO_CHECK_MS);
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   /** Whether low-bandwidth mode is wanted now (it shows only in an SFU room, once the composite decodes). */
