@@ -2,9 +2,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { expect } from 'vitest';
 import { Attr, decodeMessage, readXorAddress, shortTermKey, verifyIntegrity } from '@parley/stun';
-import { DtlsClient } from 'werift-dtls/lib/dtls/src/index.js';
-import { SRTP_PROFILES, SrtpSession, serializeRtp, splitDtlsSrtpKeyingMaterial, type DtlsCertificate, type EndpointPeer } from '@parley/media';
-import { bindingRequest } from './webrtc-client.ts';
+import type { DtlsClient } from 'werift-dtls/lib/dtls/src/index.js';
+import { serializeRtp, type DtlsCertificate, type EndpointPeer, type SrtpSession } from '@parley/media';
+import { bindingRequest, completeDtlsSrtp, createDtlsClient } from './webrtc-client.ts';
 
 export { until } from './webrtc-client.ts';
 
@@ -115,14 +115,7 @@ export const rtp = (seq: number, ssrc: number, payloadType: number, size = 120):
 
 /** A werift DTLS client whose records go through `client` (the endpoint is the DTLS server). */
 export function dtlsClient(client: EndpointClient, certificate: DtlsCertificate): DtlsClient {
-  const dtls = new DtlsClient({
-    transport: { type: 'udp', address: { address: '127.0.0.1', family: 'IPv4', port: client.localPort }, closed: false, onData: () => undefined, send: async (d) => client.send(d), close: async () => undefined },
-    cert: certificate.certPem,
-    key: certificate.keyPem,
-    signatureHash: { hash: 4, signature: 3 },
-    srtpProfiles: [SRTP_PROFILES.AES_CM_128_HMAC_SHA1_80.dtlsId as 1],
-    extendedMasterSecret: true,
-  });
+  const dtls = createDtlsClient(certificate, client.localPort, (d) => client.send(d));
   client.onDtls = (m) => dtls.transport.socket.onData(m, ['127.0.0.1', 0]);
   return dtls;
 }
@@ -138,16 +131,6 @@ export async function connect(client: EndpointClient, peer: EndpointPeer, certif
   expect(verifyIntegrity(response, shortTermKey(peer.iceParameters.password))).toBe(true);
   expect(readXorAddress(response, Attr['XOR-MAPPED-ADDRESS'])?.port).toBe(client.localPort);
   const dtls = dtlsClient(client, certificate);
-  const connected = new Promise<void>((resolve) => dtls.onConnect.once(() => resolve()));
-  // werift's connect() resolves only after its first retransmission timer (500 ms): wait for the event instead.
-  dtls.connect().catch(() => undefined);
-  await connected;
-  const profile = 'AES_CM_128_HMAC_SHA1_80';
-  const { keyLength, saltLength } = SRTP_PROFILES[profile];
-  const keys = splitDtlsSrtpKeyingMaterial(profile, dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (keyLength + saltLength)));
-  return {
-    srtp: new SrtpSession({ profile, masterKey: keys.client.masterKey, masterSalt: keys.client.masterSalt }),
-    fromServer: new SrtpSession({ profile, masterKey: keys.server.masterKey, masterSalt: keys.server.masterSalt }),
-    dtls,
-  };
+  const { outbound, inbound } = await completeDtlsSrtp(dtls);
+  return { srtp: outbound, fromServer: inbound, dtls };
 }

@@ -17,6 +17,36 @@ export const RID_EXTENSION_ID = 10;
 /** The fixture's Opus payload type. */
 export const OPUS_PT = 111;
 
+/**
+ * A werift DTLS client (RFC 5764: the browser's role; the SFU is the server) whose records go out through `send`.
+ * Feed it what arrives with `dtls.transport.socket.onData(record, …)`.
+ */
+export function createDtlsClient(certificate: DtlsCertificate, localPort: number, send: (record: Buffer) => void): DtlsClient {
+  return new DtlsClient({
+    transport: { type: 'udp', address: { address: '127.0.0.1', family: 'IPv4', port: localPort }, closed: false, onData: () => undefined, send: async (data) => send(data), close: async () => undefined },
+    cert: certificate.certPem,
+    key: certificate.keyPem,
+    signatureHash: { hash: 4, signature: 3 },
+    srtpProfiles: [SRTP_PROFILES.AES_CM_128_HMAC_SHA1_80.dtlsId as 1],
+    extendedMasterSecret: true,
+  });
+}
+
+/** Runs the handshake; the SRTP sessions for what we send (client write key) and what we receive (server's). */
+export async function completeDtlsSrtp(dtls: DtlsClient): Promise<{ outbound: SrtpSession; inbound: SrtpSession }> {
+  const connected = new Promise<void>((resolve) => dtls.onConnect.once(() => resolve()));
+  // werift's connect() resolves only after its first retransmission timer (500 ms): wait for the event instead.
+  dtls.connect().catch(() => undefined);
+  await connected;
+  const profile = 'AES_CM_128_HMAC_SHA1_80';
+  const { keyLength, saltLength } = SRTP_PROFILES[profile];
+  const keys = splitDtlsSrtpKeyingMaterial(profile, dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (keyLength + saltLength)));
+  return {
+    outbound: new SrtpSession({ profile, masterKey: keys.client.masterKey, masterSalt: keys.client.masterSalt }),
+    inbound: new SrtpSession({ profile, masterKey: keys.server.masterKey, masterSalt: keys.server.masterSalt }),
+  };
+}
+
 /** STUN Binding request with USERNAME `local:remote` and MESSAGE-INTEGRITY under `password` (RFC 8445 §7.2.2). */
 export function bindingRequest(username: string, password: string, useCandidate = true): Buffer {
   const b = new StunMessageBuilder(StunMethod.Binding, 'request').text(Attr.USERNAME, username).uint32(Attr.PRIORITY, 1853824767);
@@ -114,24 +144,11 @@ export class WebRtcClient {
     if (!response) throw new Error('no answer to the ICE check');
     const decoded = decodeMessage(response);
     if (decoded.cls !== 'success' || !verifyIntegrity(decoded, shortTermKey(pwd))) throw new Error(`ICE check failed: ${decoded.cls}`);
-    const dtls = new DtlsClient({
-      transport: { type: 'udp', address: this.socket.address(), closed: false, onData: () => undefined, send: async (data) => this.send(data), close: async () => undefined },
-      cert: this.certificate.certPem,
-      key: this.certificate.keyPem,
-      signatureHash: { hash: 4, signature: 3 },
-      srtpProfiles: [SRTP_PROFILES.AES_CM_128_HMAC_SHA1_80.dtlsId as 1],
-      extendedMasterSecret: true,
-    });
+    const dtls = createDtlsClient(this.certificate, this.socket.address().port, (data) => this.send(data));
     this.#onDtls = (m) => dtls.transport.socket.onData(m, ['127.0.0.1', 0]);
-    const connected = new Promise<void>((resolve) => dtls.onConnect.once(() => resolve()));
-    // werift's connect() resolves only after its first retransmission timer: wait for the event instead.
-    dtls.connect().catch(() => undefined);
-    await connected;
-    const profile = 'AES_CM_128_HMAC_SHA1_80';
-    const { keyLength, saltLength } = SRTP_PROFILES[profile];
-    const keys = splitDtlsSrtpKeyingMaterial(profile, dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (keyLength + saltLength)));
-    this.outbound = new SrtpSession({ profile, masterKey: keys.client.masterKey, masterSalt: keys.client.masterSalt });
-    this.inbound = new SrtpSession({ profile, masterKey: keys.server.masterKey, masterSalt: keys.server.masterSalt });
+    const { outbound, inbound } = await completeDtlsSrtp(dtls);
+    this.outbound = outbound;
+    this.inbound = inbound;
   }
 
   /** Closes the socket without a word to the server: the browser crashed or lost its network. */
