@@ -83,7 +83,7 @@ describe('Producer.receive', () => {
     const { producer } = video();
     const p = rtp({ ssrc: 11, seq: 7, payload: vp8Payload() });
     producer.receive(p, 0);
-    expect(producer.cached(11, 7)).toBe(p);
+    expect(producer.cached(11, 7)?.equals(p)).toBe(true);
     expect(producer.cached(11, 8)).toBeUndefined();
     expect(producer.cached(99, 7)).toBeUndefined();
   });

@@ -95,8 +95,8 @@ export class Producer {
   }
 
   /**
-   * One clear RTP packet of layer `layer`. The producer keeps the reference (for NACKs): the caller must not reuse
-   * the buffer. Malformed packets are counted and dropped; this never throws.
+   * One clear RTP packet of layer `layer`. The producer keeps a copy (for NACKs), so the caller may reuse the buffer
+   * once this returns. Malformed packets are counted and dropped; this never throws.
    */
   receive(packet: Buffer, layer: number): void {
     if (this.#closed) return;
@@ -121,7 +121,7 @@ export class Producer {
     if (highest >= 0) {
       const d = seqDiff(seq, highest);
       if (d <= 0) {
-        if (d === 0 || cache.get(seq) !== undefined) {
+        if (d === 0 || cache.has(seq)) {
           s.duplicates++;
           return;
         }
@@ -182,7 +182,7 @@ export class Producer {
     return this.#audio.read(this.now());
   }
 
-  /** For a subscriber's NACK: the cached packet (clear RTP, not to be mutated) of `ssrc`/`seq`. */
+  /** For a subscriber's NACK: a view of the cached packet (clear RTP, not to be mutated, valid until the next packet arrives) of `ssrc`/`seq`. */
   cached(ssrc: number, seq: number): Buffer | undefined {
     const layer = this.#ssrcToLayer.get(ssrc);
     return layer === undefined ? undefined : this.#layers[layer]?.cache.get(seq);
