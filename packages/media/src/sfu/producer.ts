@@ -63,6 +63,8 @@ export class Producer {
   #consumers: ProducerSink[] = [];
   #paused = false;
   #closed = false;
+  /** Asks again for unanswered NACKs at the retry interval, which is finer than the transport's 50 ms tick. */
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ProducerOptions) {
     if (options.rids !== undefined && options.rids.length === 0) throw new TypeError('a simulcast producer needs at least one rid');
@@ -126,7 +128,7 @@ export class Producer {
           return;
         }
         s.outOfOrder++;
-        this.#retries.received(info.ssrc, seq);
+        this.#retries.received(info.ssrc, seq, this.now());
       } else {
         if (d > 1 && d <= MAX_NACK_GAP + 1) this.#nack(info.ssrc, highest, d - 1);
         state.highestSeq = seq;
@@ -219,6 +221,8 @@ export class Producer {
   /** Frees the caches and closes every consumer (each gets its `onClose`). Idempotent. */
   close(): void {
     this.#retries.clear();
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     if (this.#closed) return;
     this.#closed = true;
     const consumers = this.#consumers;
@@ -262,9 +266,22 @@ export class Producer {
     }
     this.#s.nacksSent++;
     request(ssrc, seqs);
+    this.#scheduleRetry();
   }
 
-  /** Asks the publisher again for lost packets whose retransmission has not come (call every ~50 ms). */
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    const wait = this.#retries.nextDueIn(this.now());
+    if (wait === undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.retryNacks();
+      this.#scheduleRetry();
+    }, wait);
+    this.#retryTimer.unref?.();
+  }
+
+  /** Asks the publisher again for lost packets whose retransmission has not come (on its own timer; the transport's tick calls it too). */
   retryNacks(now = this.now()): void {
     const request = this.#options.requestRetransmission;
     if (!request || this.#retries.size === 0) return;
