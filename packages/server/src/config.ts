@@ -156,6 +156,15 @@ export const ConfigSchema = z
         videoBitrateBps: z.number().int().min(50_000).max(10_000_000).default(800_000),
         /** `auto`: the active speaker large when someone speaks, a grid otherwise; `grid`: always the grid. */
         layout: z.enum(['auto', 'grid']).default('auto'),
+        /**
+         * UDP ports the MCU's connections use (libwebrtc: one port per participant's MCU connection, on each
+         * interface): what a firewall must let in besides the SFU's port. Their candidates also carry
+         * media.announcedAddress when it is set.
+         */
+        portRange: z
+          .strictObject({ min: z.number().int().min(1024).max(65535), max: z.number().int().min(1024).max(65535) })
+          .refine((r) => r.min <= r.max, { message: 'portRange.min must not exceed portRange.max' })
+          .default({ min: 40100, max: 40299 }),
       })
       .prefault({}),
     log: z

@@ -2,18 +2,26 @@ import { McuPeer, McuPeerClosedError, offerSends, sdpSections, type RoomMixer, t
 import { ProtocolError, checkSdp } from '@parley/protocol';
 import type { Logger } from './logger.ts';
 import { McuFeed } from './mcu-feed.ts';
+import { withAnnouncedCandidates, type McuNetwork } from './mcu-network.ts';
 import type { Room } from './room.ts';
 import type { Session } from './session.ts';
 import type { SfuService } from './sfu.ts';
 
-/** An MCU peer's answer, its failures as protocol errors: closed meanwhile, or an offer the engine refused. */
-export async function answerOffer(peer: McuPeer, sdp: string): Promise<string> {
+/**
+ * An MCU peer's answer (its candidates also at the announced address), its failures as protocol errors: closed
+ * meanwhile, or an offer the engine refused.
+ */
+export async function answerOffer(peer: McuPeer, sdp: string, network: McuNetwork): Promise<string> {
+  let answer: string;
   try {
-    return await peer.answer(sdp);
+    answer = await peer.answer(sdp);
   } catch (err) {
     if (err instanceof McuPeerClosedError) throw new ProtocolError('SESSION_CLOSED', 'the MCU connection closed while negotiating');
     throw new ProtocolError('INVALID_SDP', `the MCU cannot answer this offer: ${(err as Error).message}`);
   }
+  // libwebrtc gathers no UDP candidate when every port of mcu.portRange is taken: say so rather than never connect.
+  if (!/^a=candidate:\S+ \d+ udp /im.test(answer)) throw new ProtocolError('MCU_UNAVAILABLE', 'the MCU has no free UDP port (mcu.portRange) for another connection');
+  return withAnnouncedCandidates(answer, network.announcedAddress);
 }
 
 /** How long an answer waits for the feed to decode every camera, so that the composite starts with pictures. */
@@ -27,6 +35,7 @@ export interface McuDownlinksOptions {
   /** A mixer is about to close (its totals are kept). */
   retire: (mixer: RoomMixer) => void;
   videoBitrateBps: number;
+  network: McuNetwork;
   log: Logger;
 }
 
@@ -76,13 +85,14 @@ export class McuDownlinks {
         onInputEnded: () => undefined,
         onConnectionStateChange: (state) => log.debug({ state }, 'MCU downlink connection state'),
         videoBitrateBps: this.#options.videoBitrateBps,
+        configuration: { portRange: this.#options.network.portRange },
       });
       downlink = { peer, room, participantId };
       this.#downlinks.set(session.id, downlink);
       log.info('MCU downlink opened');
     }
     await feed.ready(FEED_READY_TIMEOUT_MS);
-    return { sdp: await answerOffer(downlink.peer, sdp) };
+    return { sdp: await answerOffer(downlink.peer, sdp, this.#options.network) };
   }
 
   /** The participant gives the downlink back (`mcuDownlink` off, or they left): the room's feed closes with the last. */

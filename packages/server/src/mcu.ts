@@ -7,6 +7,7 @@ import type { Room } from './room.ts';
 import type { Session } from './session.ts';
 import type { SfuService } from './sfu.ts';
 import { McuDownlinks, answerOffer } from './mcu-downlink.ts';
+import type { McuNetwork } from './mcu-network.ts';
 
 interface PeerEntry {
   peer: McuPeer;
@@ -21,6 +22,7 @@ interface PeerEntry {
  */
 export class McuService {
   readonly #config: Config['mcu'];
+  readonly #network: McuNetwork;
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #load: () => Wrtc;
@@ -36,6 +38,7 @@ export class McuService {
 
   constructor(config: Config, logger: Logger, metrics: Metrics, load: () => Wrtc = loadWrtc) {
     this.#config = config.mcu;
+    this.#network = { portRange: config.mcu.portRange, ...(config.media.announcedAddress ? { announcedAddress: config.media.announcedAddress } : {}) };
     this.#log = logger.child({ component: 'mcu' });
     this.#metrics = metrics;
     this.#load = load;
@@ -64,6 +67,7 @@ export class McuService {
       createMixer: (room, wrtc) => this.#createMixer(room, wrtc),
       retire: (mixer) => void this.#retire(mixer),
       videoBitrateBps: this.#config.videoBitrateBps,
+      network: this.#network,
       log: this.#log.child({ downlink: true }),
     });
   }
@@ -147,11 +151,12 @@ export class McuService {
         onInputEnded: (kind) => mixer.removeInput(participantId, kind),
         onConnectionStateChange: (state) => log.debug({ state }, 'MCU connection state'),
         videoBitrateBps: this.#config.videoBitrateBps,
+        configuration: { portRange: this.#network.portRange },
       });
       entry = { peer, room, participantId };
       this.#peers.set(session.id, entry);
     }
-    return { sdp: await answerOffer(entry.peer, sdp) };
+    return { sdp: await answerOffer(entry.peer, sdp, this.#network) };
   }
 
   rename(session: Session): void {

@@ -73,6 +73,8 @@ export interface WrtcTrackEvent {
 export interface WrtcPeerConnectionConfig {
   iceServers?: { urls: string | string[]; username?: string; credential?: string }[];
   bundlePolicy?: 'balanced' | 'max-bundle' | 'max-compat';
+  /** Nonstandard (node-webrtc): the UDP ports this connection's ICE transports may use. */
+  portRange?: { min: number; max: number };
 }
 
 export interface WrtcPeerConnection {
