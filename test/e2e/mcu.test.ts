@@ -21,7 +21,7 @@ const setMic = (p: Participant, on: boolean) => p.page.evaluate((on) => window.p
 
 describe('MCU rooms in Chromium', () => {
   // The grid layout always, so that tile positions are known; 15 fps cameras keep four pages and the mixer on two cores.
-  const h = useCallHarness({ server: { mcu: { layout: 'grid', width: WIDTH, height: HEIGHT, fps: 15 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15'] });
+  const h = useCallHarness({ server: { mcu: { layout: 'grid', width: WIDTH, height: HEIGHT, fps: 15 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15', '--auto-select-desktop-capture-source=Entire screen'] });
 
   it('four participants each receive one composite of the three others and one mix without their own voice', async () => {
     await h.server.createRoom({ id: 'mcu-four', topology: 'mcu' });
@@ -102,6 +102,43 @@ describe('MCU rooms in Chromium', () => {
     await waitUntil(async () => (await metric(h.server.httpUrl, 'parley_mcu_participants')) === 3, 5000, 'the leaver to leave the mixer');
     for (const p of h.open) await p.page.getByRole('button', { name: 'Leave' }).click();
     await waitUntil(async () => (await metric(h.server.httpUrl, 'parley_mcu_rooms')) === 0, 5000, 'the mixer to close');
+  });
+
+  it('a screen share goes to the mix in place of the camera and is shown large to the others; the camera comes back after', async () => {
+    await h.server.createRoom({ id: 'mcu-screen', topology: 'mcu' });
+    const ann = await h.join('mcu-screen', 'Ann');
+    const ben = await h.join('mcu-screen', 'Ben');
+    // The width of the video Ann's browser sends to the MCU, and what Ben decodes of the composite.
+    const sentWidth = () => ann.page.evaluate(async () => {
+      const src = window.parley!.room.compositeStatsSource();
+      let width = 0;
+      (await src?.pc.getStats())?.forEach((s: { type: string; kind?: string; frameWidth?: number }) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') width = s.frameWidth ?? 0;
+      });
+      return width;
+    });
+    const decodedAtBen = async () => (await compositeStats(ben.page))?.framesDecoded ?? 0;
+    const presenter = () => h.server.mcu!.snapshot().find((r) => r.room === 'mcu-screen')?.presenter;
+    const camera = await waitUntil(async () => (await sentWidth()) || undefined, 20_000, "Ann's camera at the MCU");
+    await waitUntil(async () => (await decodedAtBen()) > 15, 20_000, 'the composite at Ben');
+    expect(presenter()).toBeUndefined();
+
+    await ann.page.getByRole('button', { name: 'Share screen' }).click();
+    await waitUntil(async () => presenter() !== undefined || undefined, 10_000, 'the mixer to show Ann as presenter');
+    const screen = await waitUntil(async () => {
+      const w = await sentWidth();
+      return w !== camera && w > 0 ? w : undefined;
+    }, 10_000, 'the screen in place of the camera');
+    const before = await decodedAtBen();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await decodedAtBen()) - before, 'composite frames Ben decoded in 2 s while Ann presents').toBeGreaterThan(15);
+    console.log(`Ann sends ${camera} px wide from her camera, ${screen} px from her screen`);
+
+    await ann.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitUntil(async () => presenter() === undefined || undefined, 10_000, 'the mixer to stop showing a presenter');
+    // The camera goes up again (its encoder restarts low and ramps up, so its width is not compared with before).
+    const videoSent = () => ann.page.evaluate(() => window.parley!.room.compositeStatsSource()!.pc.getSenders().find((x) => x.track?.kind === 'video')?.track?.getSettings().width);
+    await waitUntil(async () => ((await videoSent()) === (await ann.page.evaluate(() => window.parley!.media.state.stream!.getVideoTracks()[0]!.getSettings().width)) && (await sentWidth()) !== screen) || undefined, 10_000, "Ann's camera back at the MCU");
   });
 
   it('refuses an MCU offer in an SFU room (WRONG_TOPOLOGY)', async () => {

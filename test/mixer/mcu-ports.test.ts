@@ -41,7 +41,10 @@ describe('MCU connections in a configured port range', () => {
       ports.push(...mine);
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     }
-    for (const port of ports) expect(port).toBeGreaterThanOrEqual(RANGE.min), expect(port).toBeLessThanOrEqual(RANGE.max);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(RANGE.min);
+      expect(port).toBeLessThanOrEqual(RANGE.max);
+    }
     // Two connections, two sockets: the range is shared, not reused.
     expect(new Set(ports).size).toBeGreaterThanOrEqual(2);
     // A mixer with listeners but no inputs sends silence: audio arrives at both through the ranged ports.

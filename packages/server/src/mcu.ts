@@ -23,6 +23,8 @@ interface PeerEntry {
 export class McuService {
   readonly #config: Config['mcu'];
   readonly #network: McuNetwork;
+  /** Sessions whose last `mediaState` announced a screen (kept until their MCU connection exists). */
+  readonly #presenting = new Set<string>();
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #load: () => Wrtc;
@@ -155,8 +157,21 @@ export class McuService {
       });
       entry = { peer, room, participantId };
       this.#peers.set(session.id, entry);
+      if (this.#presenting.has(session.id)) mixer.setPresenting(participantId, true);
     }
     return { sdp: await answerOffer(entry.peer, sdp, this.#network) };
+  }
+
+  /**
+   * The participant's announced media (`mediaState`): a screen among their sources makes their picture a screen
+   * share, shown large to the others (the SDK sends the screen in place of the camera in `mcu` rooms).
+   */
+  mediaState(session: Session, sources: Readonly<Record<string, 'camera' | 'screen'>>): void {
+    const presenting = Object.values(sources).includes('screen');
+    if (presenting) this.#presenting.add(session.id);
+    else this.#presenting.delete(session.id);
+    const entry = this.#peers.get(session.id);
+    if (entry) this.#mixers.get(entry.room)?.setPresenting(entry.participantId, presenting);
   }
 
   rename(session: Session): void {
@@ -168,6 +183,7 @@ export class McuService {
   /** The participant left: their connection closes, their tile and voice go; the last one out closes the mixer. */
   leave(session: Session): void {
     this.#downlinks?.close(session);
+    this.#presenting.delete(session.id);
     const entry = this.#peers.get(session.id);
     if (!entry) return;
     this.#peers.delete(session.id);

@@ -293,6 +293,7 @@ export class SignalingService {
       case 'mediaState': {
         const { audio, video, sources } = msg;
         this.#roomOf(session).broadcast({ type: 'mediaState', from: session.participant.id, audio, video, sources }, session.participant.id);
+        this.#deps.mcu?.mediaState(session, sources);
         return this.#ok(msg.id);
       }
       default:

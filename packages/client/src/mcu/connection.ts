@@ -31,6 +31,9 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
   readonly #options: McuConnectionOptions;
   readonly #sections: Record<'audio' | 'video', RTCRtpTransceiver>;
   readonly #peer: ServerPeer;
+  /** The video we were given: the screen, when there is one, goes up instead of the camera. */
+  #camera: MediaStreamTrack | null = null;
+  #screen: MediaStreamTrack | null = null;
 
   constructor(options: McuConnectionOptions) {
     super();
@@ -69,28 +72,55 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
     return this.#peer.negotiate();
   }
 
-  /** Sends a microphone or camera track to the mix; the MCU takes one of each (a second one of a kind is ignored). */
-  publish(track: MediaStreamTrack): boolean {
-    const section = this.#sections[track.kind as 'audio' | 'video'];
-    if (this.closed || !section || section.sender.track) return false;
-    void section.sender.replaceTrack(track);
-    section.direction = 'sendrecv';
-    void this.negotiate();
+  /**
+   * Sends a microphone, camera or screen track to the mix; the MCU takes one of each kind (a second microphone
+   * or camera is ignored). A screen goes up in place of the camera (the server shows it large, named
+   * "(screen)", once the room's `mediaState` announces it); the camera comes back when the screen stops.
+   */
+  publish(track: MediaStreamTrack, source: 'camera' | 'screen' = 'camera'): boolean {
+    if (this.closed) return false;
+    if (track.kind === 'audio') {
+      const section = this.#sections.audio;
+      if (source === 'screen' || section.sender.track) return false; // screen audio stays out of the mix
+      this.#send(section, track);
+      return true;
+    }
+    if (track.kind !== 'video') return false;
+    if (source === 'screen') this.#screen = track;
+    else if (this.#camera) return false;
+    else this.#camera = track;
+    this.#send(this.#sections.video, this.#screen ?? this.#camera);
     return true;
   }
 
   unpublish(track: MediaStreamTrack): void {
-    const section = this.#sections[track.kind as 'audio' | 'video'];
-    if (this.closed || section?.sender.track !== track) return;
-    void section.sender.replaceTrack(null);
-    section.direction = 'recvonly';
-    void this.negotiate();
+    if (this.closed) return;
+    if (track.kind === 'audio') {
+      if (this.#sections.audio.sender.track === track) this.#send(this.#sections.audio, null);
+      return;
+    }
+    if (track === this.#screen) this.#screen = null;
+    else if (track === this.#camera) this.#camera = null;
+    else return;
+    this.#send(this.#sections.video, this.#screen ?? this.#camera);
   }
 
   /** Swaps a published track for another of the same kind, without renegotiation. */
   async replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
+    if (oldTrack === this.#camera) this.#camera = newTrack;
+    if (oldTrack === this.#screen) this.#screen = newTrack;
     const section = this.#sections[oldTrack.kind as 'audio' | 'video'];
     if (!this.closed && section?.sender.track === oldTrack) await section.sender.replaceTrack(newTrack);
+  }
+
+  /** Sends `track` (or nothing) on a section; renegotiates only when its direction changes. */
+  #send(section: RTCRtpTransceiver, track: MediaStreamTrack | null): void {
+    if (section.sender.track === track) return;
+    void section.sender.replaceTrack(track);
+    const direction = track ? 'sendrecv' : 'recvonly';
+    if (section.direction === direction) return;
+    section.direction = direction;
+    void this.negotiate();
   }
 
   restartIce(): void {

@@ -141,7 +141,7 @@ export class MediaPaths {
     this.local.push({ track, stream, source });
     for (const id of this.#meshMedia) this.#host.participants.get(id)?.peer?.addTrack(track, stream);
     this.sfu.publish(track, stream, source);
-    if (source === 'camera') this.#mcu?.publish(track);
+    this.#mcu?.publish(track, source);
   }
 
   unpublish(track: MediaStreamTrack): LocalPublication | undefined {
@@ -245,7 +245,7 @@ export class MediaPaths {
       for (const p of host.participants.values()) host.connectionStateChanged(p, state);
     });
     this.#mcu = mcu;
-    for (const t of this.local) if (t.source === 'camera') mcu.publish(t.track);
+    for (const t of this.local) mcu.publish(t.track, t.source);
     for (const p of host.participants.values()) p.mediaConnection = mcu.pc;
     host.compositeChanged(mcu.stream);
   }

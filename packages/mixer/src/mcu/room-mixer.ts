@@ -50,6 +50,8 @@ export interface RoomMixerStats {
   /** Ticks an input that had started had no frame for (each an audible glitch). */
   audioUnderruns: number;
   speaker: string | undefined;
+  /** Whose picture is a screen share, shown large for everyone else (the newest of those presenting). */
+  presenter: string | undefined;
 }
 
 /** What one participant hears and sees: their own mix-minus and composite. */
@@ -72,6 +74,8 @@ interface Member {
   /** Whether outputs are made for them (see setListening); their own tile shows in their composite with showSelf. */
   listening: boolean;
   showSelf: boolean;
+  /** Their video input is a screen share: their tile is the large one, named "(screen)". */
+  presenting: boolean;
 }
 
 /** One distinct view (what some listeners see) and its composite in flight, shared by those listeners. */
@@ -97,6 +101,8 @@ export class RoomMixer {
   readonly fps: number;
   readonly #options: RoomMixerOptions;
   readonly #members = new Map<string, Member>();
+  /** Participants presenting a screen, oldest first: the newest is shown large. */
+  #presenters: string[] = [];
   readonly #audio: AudioMixer;
   readonly #speaker: SpeakerDetector;
   readonly #clock: MixerClock;
@@ -134,6 +140,10 @@ export class RoomMixer {
   get speaker(): string | undefined {
     return this.#speaker.speaker;
   }
+  /** The newest participant presenting a screen (their tile is the large one), if any. */
+  get presenter(): string | undefined {
+    return this.#presenters.at(-1);
+  }
 
   get stats(): RoomMixerStats {
     const members = [...this.#members.values()];
@@ -144,6 +154,7 @@ export class RoomMixer {
       ...this.#stats,
       audioUnderruns: this.#audio.stats.glitches,
       speaker: this.#speaker.speaker,
+      presenter: this.presenter,
     };
   }
 
@@ -160,7 +171,7 @@ export class RoomMixer {
     const audioSource = new RTCAudioSource();
     const videoSource = new RTCVideoSource();
     const outputs = { audio: audioSource.createTrack(), video: videoSource.createTrack() };
-    this.#members.set(id, { id, name, audioSource, videoSource, outputs, compositing: false, listening: true, showSelf: false });
+    this.#members.set(id, { id, name, audioSource, videoSource, outputs, compositing: false, listening: true, showSelf: false, presenting: false });
     this.#audio.addListener(id);
     return outputs;
   }
@@ -168,6 +179,18 @@ export class RoomMixer {
   rename(id: string, name: string): void {
     const m = this.#members.get(id);
     if (m) m.name = name;
+  }
+
+  /**
+   * A participant's video input is (or is no longer) a screen share. The newest presenter's tile is the large one
+   * of every other listener's composite, whatever the layout; the presenter sees the others in a grid.
+   */
+  setPresenting(id: string, presenting: boolean): void {
+    const m = this.#members.get(id);
+    if (!m || m.presenting === presenting) return;
+    m.presenting = presenting;
+    this.#presenters = this.#presenters.filter((p) => p !== id);
+    if (presenting) this.#presenters.push(id);
   }
 
   /**
@@ -231,6 +254,7 @@ export class RoomMixer {
     this.removeInput(id, 'audio');
     this.removeInput(id, 'video');
     this.#members.delete(id);
+    this.#presenters = this.#presenters.filter((p) => p !== id);
     this.#audio.removeListener(id);
     m.outputs.audio.stop();
     m.outputs.video.stop();
@@ -315,13 +339,14 @@ export class RoomMixer {
       compositor.updateFrame(m.id, m.pendingFrame);
       m.pendingFrame = undefined;
     }
-    const everyone = [...this.#members.values()].map((m) => ({ id: m.id, name: m.name }));
-    const speakerId = this.#options.layout === 'grid' ? undefined : this.#speaker.speaker;
+    const everyone = [...this.#members.values()].map((m) => ({ id: m.id, name: m.presenting ? `${m.name} (screen)` : m.name }));
+    // A screen share is shown large whatever the layout; else the active speaker, in the `auto` layout.
+    const speakerId = this.presenter ?? (this.#options.layout === 'grid' ? undefined : this.#speaker.speaker);
     // Listeners who see the same thing share one composite.
     const groups = new Map<string, { view: View; listeners: Member[] }>();
     for (const listener of this.#members.values()) {
       if (!listener.listening) continue;
-      // The speaker sees the grid of everyone else; the others see the speaker large.
+      // The speaker (or presenter) sees the grid of everyone else; the others see them large.
       const layout = speakerId !== undefined && speakerId !== listener.id ? 'speaker' : 'grid';
       const view = viewFor(listener.id, everyone, this.width, this.height, { layout, speakerId, showSelf: listener.showSelf });
       const key = JSON.stringify([layout, view.inputs.map((p) => [p.id, p.name])]);
