@@ -14,3 +14,4 @@ export * from './endpoint/index.ts';
 export * from './sfu/index.ts';
 export * from './bwe/index.ts';
 export * from './sfu-transport/index.ts';
+export * from './datachannel/index.ts';

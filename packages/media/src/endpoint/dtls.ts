@@ -61,6 +61,8 @@ export interface DtlsServerTransportOptions {
   onFailed: (error: Error) => void;
   /** Not fatal: a handshake message werift could not process. */
   onError: (error: Error) => void;
+  /** One decrypted application-data record (content type 23): an SCTP packet for the data channels (RFC 8261). */
+  onApplicationData?: (data: Buffer) => void;
 }
 
 /**
@@ -109,6 +111,9 @@ export class DtlsServerTransport {
     this.#server.onConnect.subscribe(() => this.#connected());
     // werift reports a bad handshake message here and keeps going: the peer may retransmit a good one.
     this.#server.onError.subscribe((error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));
+    this.#server.onData.subscribe((data: Buffer) => {
+      if (this.#state === 'connected') options.onApplicationData?.(data);
+    });
   }
 
   get state(): 'new' | 'connected' | 'failed' | 'closed' {
@@ -127,6 +132,14 @@ export class DtlsServerTransport {
     } catch {
       return false;
     }
+  }
+
+  /** Sends one application-data record (an SCTP packet). False before the handshake ended or after close. */
+  sendApplicationData(data: Buffer): boolean {
+    if (this.#state !== 'connected') return false;
+    // werift encrypts and hands the record to our transport synchronously; its promise only reports that.
+    this.#server.send(data).catch(() => this.#options.onError(new Error('DTLS application data could not be sent')));
+    return true;
   }
 
   close(): void {

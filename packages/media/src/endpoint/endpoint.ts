@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classifyPacket } from '../demux.ts';
 import { createDtlsCertificate, type DtlsCertificate, type DtlsFingerprint } from './dtls.ts';
 import { addressKey, createIceParameters, handleStunDatagram, type IceAddress, type IceParameters } from './ice-lite.ts';
+import type { DataChannelLimits } from '../datachannel/data-channels.ts';
 import { EndpointPeer } from './peer.ts';
 import { SendRing } from './send-ring.ts';
 import { IceTcpListener, type IceTcpLimits, type IceTcpStats } from './tcp.ts';
@@ -30,6 +31,8 @@ export interface MediaEndpointOptions {
   tcpLimits?: Partial<IceTcpLimits>;
   /** Reuse a certificate (its fingerprint is in SDP already); default a fresh ECDSA P-256 one. */
   certificate?: DtlsCertificate;
+  /** Limits of every peer's data channels; defaults in datachannel/data-channels.ts. */
+  dataChannelLimits?: Partial<DataChannelLimits>;
 }
 
 export interface MediaEndpointStats {
@@ -91,6 +94,7 @@ export class MediaEndpoint {
   readonly #byUsernameFragment = new Map<string, EndpointPeer>();
   readonly #byAddress = new Map<string, EndpointPeer>();
   #closed = false;
+  #dataChannelLimits: Partial<DataChannelLimits> | undefined;
 
   private constructor(socket: Socket, certificate: DtlsCertificate, announcedAddress: string) {
     this.#socket = socket;
@@ -120,6 +124,7 @@ export class MediaEndpoint {
     });
     const bound = socket.address().address;
     const endpoint = new MediaEndpoint(socket, certificate, options.announcedAddress ?? bound);
+    endpoint.#dataChannelLimits = options.dataChannelLimits;
     if (options.tcpPort !== undefined) {
       try {
         endpoint.#tcp = await IceTcpListener.listen(options.tcpPort, options.listenAddress ?? '0.0.0.0', {
@@ -177,6 +182,7 @@ export class MediaEndpoint {
       certificate: this.certificate,
       send: (datagram, to) => this.#send(datagram, to),
       onClose: (p) => this.#forget(p),
+      ...(this.#dataChannelLimits ? { dataChannelLimits: this.#dataChannelLimits } : {}),
     });
     this.#byUsernameFragment.set(iceParameters.usernameFragment, peer);
     return peer;

@@ -1,6 +1,7 @@
 import { MediaDecodeError, SrtpError, type SrtpErrorCode } from '../errors.ts';
 import type { PacketKind } from '../demux.ts';
 import type { SrtpProfile } from '../srtp/profiles.ts';
+import { SctpDataChannels, type DataChannelLimits } from '../datachannel/data-channels.ts';
 import { DtlsServerTransport, type DtlsCertificate, type DtlsFingerprint, type DtlsSrtpKeys } from './dtls.ts';
 import { TypedEmitter } from './events.ts';
 import { addressKey, type IceAddress, type IceParameters } from './ice-lite.ts';
@@ -50,6 +51,8 @@ export interface EndpointPeerOptions {
   certificate: DtlsCertificate;
   send: (datagram: Buffer, to: IceAddress) => void;
   onClose: (peer: EndpointPeer) => void;
+  /** Limits of the peer's data channels (max channels, message size, outbound buffer). */
+  dataChannelLimits?: Partial<DataChannelLimits>;
 }
 
 /** At most this many authenticated source addresses per peer: candidates beyond it cannot grow memory. */
@@ -80,6 +83,8 @@ export class EndpointPeer {
   readonly #createdAt = performance.now();
   readonly #addresses = new Map<string, IceAddress>();
   readonly #dtls: DtlsServerTransport;
+  /** WebRTC data channels over this peer's DTLS association (SCTP starts with the browser's first packet). */
+  readonly dataChannels: SctpDataChannels;
   #selected: IceAddress | undefined;
   #lastReceivedAt = performance.now();
   #iceState: IceState = 'new';
@@ -89,6 +94,7 @@ export class EndpointPeer {
     this.#options = options;
     this.#iceParameters = options.iceParameters;
     this.#remoteUsernameFragment = options.remoteUsernameFragment;
+    this.dataChannels = new SctpDataChannels({ send: (packet) => this.#dtls.sendApplicationData(packet), ...(options.dataChannelLimits ? { limits: options.dataChannelLimits } : {}) });
     this.#dtls = new DtlsServerTransport({
       certificate: options.certificate,
       remoteFingerprint: options.remoteFingerprint,
@@ -105,6 +111,7 @@ export class EndpointPeer {
       onError: () => {
         this.stats.dtlsErrors++;
       },
+      onApplicationData: (data) => this.dataChannels.handlePacket(data),
     });
   }
 
@@ -233,6 +240,7 @@ export class EndpointPeer {
   close(): void {
     if (this.closed) return;
     this.#iceState = 'closed';
+    this.dataChannels.close();
     this.#dtls.close();
     this.#keys = undefined;
     this.#addresses.clear();

@@ -48,6 +48,9 @@ export interface SdpMediaSection {
   msid: { stream: string; track: string } | undefined;
   /** RFC 4585 §4.2 a=rtcp-fb values by payload type ('*' as -1). */
   rtcpFb: Map<number, string[]>;
+  /** RFC 8841 §5: a=sctp-port and a=max-message-size of an m=application section. */
+  sctpPort: number | undefined;
+  maxMessageSize: number | undefined;
 }
 
 export interface SdpOffer {
@@ -83,7 +86,7 @@ export function parseSdpOffer(sdp: string): SdpOffer {
       section = {
         kind, port: portNumber, protocol, formats, mid: undefined, direction: 'sendrecv', rtpMaps: new Map(), fmtp: new Map(), extMaps: [],
         iceUfrag: undefined, icePwd: undefined, fingerprint: undefined, rtcpMux: false, rtcpRsize: false, ssrcs: [],
-        rids: [], simulcast: undefined, msid: undefined, rtcpFb: new Map(),
+        rids: [], simulcast: undefined, msid: undefined, rtcpFb: new Map(), sctpPort: undefined, maxMessageSize: undefined,
       };
       offer.media.push(section);
       continue;
@@ -118,6 +121,10 @@ export function parseSdpOffer(sdp: string): SdpOffer {
       // RFC 8851 §10: rid-id is 1*(alpha-numeric / "-" / "_"); we accept short ones only.
       const m = /^([A-Za-z0-9_-]{1,16}) (send|recv)\b/.exec(arg);
       if (m && section.rids.length < 4 && !section.rids.some((r) => r.id === m[1])) section.rids.push({ id: m[1] as string, direction: m[2] as 'send' | 'recv' });
+    } else if (name === 'sctp-port' || name === 'max-message-size') {
+      const n = /^\d{1,10}$/.test(arg.trim()) ? Number(arg.trim()) : undefined;
+      if (name === 'sctp-port') section.sctpPort = n !== undefined && n >= 1 && n <= 65535 ? n : undefined;
+      else section.maxMessageSize = n;
     } else if (name === 'simulcast') {
       section.simulcast = arg.trim();
     } else if (name === 'msid') {

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { DtlsFingerprint } from '../endpoint/dtls.ts';
 import type { IceAddress, IceParameters } from '../endpoint/ice-lite.ts';
 import { SdpError, parseSdpOffer, type SdpMediaSection, type SdpOffer } from '../endpoint/sdp.ts';
+import { DEFAULT_DATA_CHANNEL_LIMITS, SCTP_PORT } from '../datachannel/data-channels.ts';
 import { pickPublishCodec, pickSubscribePayloadType, type SfuCodec } from './codecs.ts';
 
 /** Header extensions the SFU understands (RFC 8285 URIs); anything else offered is left out of the answer. */
@@ -44,9 +45,12 @@ export interface SfuAnswerInput {
   candidate: IceAddress;
   /** The endpoint's passive ICE-TCP candidate (RFC 6544), when it listens on TCP too. */
   tcpCandidate?: IceAddress;
+  /** a=max-message-size we announce for data channels (RFC 8841 §6); default 64 KiB. */
+  maxMessageSize?: number;
 }
 
-export type SectionRole = 'publish' | 'subscribe' | 'inactive' | 'rejected';
+/** `data`: the m=application section of WebRTC data channels (SCTP over the bundled DTLS, RFC 8841). */
+export type SectionRole = 'publish' | 'subscribe' | 'inactive' | 'data' | 'rejected';
 
 export interface AnsweredSection {
   mid: string;
@@ -103,7 +107,7 @@ export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
   if (offer.bundle.length === 0) throw new SdpError('NOT_BUNDLED', 'the offer has no a=group:BUNDLE');
   const sections: AnsweredSection[] = offer.media.map((m, i) => answerSection(m, m.mid ?? String(i), offer, input));
   const accepted = sections.filter((s) => s.role !== 'rejected');
-  if (accepted.length === 0) throw new SdpError('NO_COMMON_CODEC', 'no bundled audio/video section offers Opus, VP8, VP9 or H.264 (packetization-mode=1)');
+  if (accepted.length === 0) throw new SdpError('NO_COMMON_CODEC', 'no bundled audio/video section offers Opus, VP8, VP9 or H.264 (packetization-mode=1), and no data channel section');
   const first = offer.media[sections.indexOf(accepted[0] as AnsweredSection)] as SdpMediaSection;
   const iceUfrag = first.iceUfrag ?? offer.iceUfrag;
   const icePwd = first.icePwd ?? offer.icePwd;
@@ -111,7 +115,7 @@ export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
   if (!iceUfrag || !icePwd) throw new SdpError('NO_ICE_CREDENTIALS', 'the offer has no a=ice-ufrag/a=ice-pwd');
   if (!fingerprint) throw new SdpError('NO_FINGERPRINT', 'the offer has no a=fingerprint:sha-256');
   for (const s of accepted) {
-    if (!offer.media[sections.indexOf(s)]?.rtcpMux) throw new SdpError('NO_RTCP_MUX', `section ${s.mid} does not offer a=rtcp-mux (RFC 8829 §5.2.1 requires it)`);
+    if (s.role !== 'data' && !offer.media[sections.indexOf(s)]?.rtcpMux) throw new SdpError('NO_RTCP_MUX', `section ${s.mid} does not offer a=rtcp-mux (RFC 8829 §5.2.1 requires it)`);
   }
   const { address, port } = input.candidate;
   const lines = ['v=0', `o=- ${randomInt(1, 2 ** 47)} 2 IN IP4 ${address}`, 's=-', 't=0 0', 'a=ice-lite', `a=group:BUNDLE ${accepted.map((s) => s.mid).join(' ')}`, 'a=msid-semantic: WMS *'];
@@ -123,6 +127,8 @@ function answerSection(m: SdpMediaSection, mid: string, offer: SdpOffer, input: 
   const base: AnsweredSection = {
     mid, kind: m.kind, role: 'rejected', payloadType: undefined, codec: undefined, codecMismatch: false, rids: undefined, extensions: {}, ssrcs: m.ssrcs, streamId: m.msid?.stream, nack: false,
   };
+  // RFC 8841 §4: data channels are "UDP/DTLS/SCTP" (or TCP/DTLS/SCTP) with the format webrtc-datachannel.
+  if (m.kind === 'application') return m.protocol.endsWith('DTLS/SCTP') && m.formats.includes('webrtc-datachannel') && offer.bundle.includes(mid) ? { ...base, role: 'data' } : base;
   const kind = m.kind === 'audio' || m.kind === 'video' ? m.kind : undefined;
   if (!kind || !m.protocol.includes('RTP') || !offer.bundle.includes(mid)) return base;
   const plan = input.subscribe.get(mid);
@@ -150,23 +156,42 @@ function answerSection(m: SdpMediaSection, mid: string, offer: SdpOffer, input: 
   return { ...base, role: 'inactive', payloadType, codec, nack };
 }
 
-function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAnswerInput, address: string, port: number): string[] {
-  if (s.role === 'rejected' || s.payloadType === undefined || !s.codec) {
-    // RFC 8829 §5.3.1: a rejected section keeps its kind, protocol and mid, with port 0.
-    return [`m=${offered.kind} 0 ${offered.protocol} ${offered.formats.join(' ') || '0'}`, 'c=IN IP4 0.0.0.0', `a=mid:${s.mid}`, 'a=inactive'];
-  }
-  const pt = s.payloadType;
-  const rtpMap = offered.rtpMaps.get(pt);
-  const lines = [
-    `m=${s.kind} ${port} ${offered.protocol} ${pt}`,
+function transportLines(mid: string, input: SfuAnswerInput, address: string): string[] {
+  return [
     `c=IN IP4 ${address}`,
     `a=ice-ufrag:${input.iceParameters.usernameFragment}`,
     `a=ice-pwd:${input.iceParameters.password}`,
     `a=fingerprint:${input.fingerprint.algorithm} ${input.fingerprint.value}`,
     // RFC 8842 §5.3: the answerer to an actpass offer picks; we are the DTLS server.
     'a=setup:passive',
-    `a=mid:${s.mid}`,
+    `a=mid:${mid}`,
   ];
+}
+
+function candidateLines(input: SfuAnswerInput, address: string, port: number): string[] {
+  // RFC 8839 §5.1: priority of a host candidate with type preference 126, local preference 65535, component 1.
+  const lines = [`a=candidate:1 1 udp 2130706431 ${address} ${port} typ host`];
+  const tcp = input.tcpCandidate;
+  // RFC 6544 §4.2: local preference (2^13 × direction preference + other) with passive = 4 for host candidates,
+  // so UDP (65535) wins whenever it works; the client connects to us (RFC 6544 §4.5: we never open connections).
+  if (tcp) lines.push(`a=candidate:2 1 tcp ${126 * 2 ** 24 + ((4 << 13) | 8191) * 2 ** 8 + 255} ${tcp.address} ${tcp.port} typ host tcptype passive`);
+  lines.push('a=end-of-candidates');
+  return lines;
+}
+
+function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAnswerInput, address: string, port: number): string[] {
+  if (s.role === 'data') {
+    // RFC 8841 §5-6: our SCTP port and the largest message we take; the same DTLS association as the media.
+    const maxMessageSize = input.maxMessageSize ?? DEFAULT_DATA_CHANNEL_LIMITS.maxMessageBytes;
+    return [`m=application ${port} ${offered.protocol} webrtc-datachannel`, ...transportLines(s.mid, input, address), `a=sctp-port:${SCTP_PORT}`, `a=max-message-size:${maxMessageSize}`, ...candidateLines(input, address, port)];
+  }
+  if (s.role === 'rejected' || s.payloadType === undefined || !s.codec) {
+    // RFC 8829 §5.3.1: a rejected section keeps its kind, protocol and mid, with port 0.
+    return [`m=${offered.kind} 0 ${offered.protocol} ${offered.formats.join(' ') || '0'}`, 'c=IN IP4 0.0.0.0', `a=mid:${s.mid}`, 'a=inactive'];
+  }
+  const pt = s.payloadType;
+  const rtpMap = offered.rtpMaps.get(pt);
+  const lines = [`m=${s.kind} ${port} ${offered.protocol} ${pt}`, ...transportLines(s.mid, input, address)];
   for (const [name, id] of Object.entries(s.extensions)) lines.push(`a=extmap:${id} ${ExtensionUri[name as ExtensionName]}`);
   lines.push(s.role === 'publish' ? 'a=recvonly' : s.role === 'subscribe' ? 'a=sendonly' : 'a=inactive', 'a=rtcp-mux');
   if (offered.rtcpRsize) lines.push('a=rtcp-rsize');
@@ -188,12 +213,6 @@ function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAn
   if (plan) {
     lines.push(`a=msid:${plan.streamId} ${plan.trackId}`, `a=ssrc:${plan.ssrc} cname:${plan.cname}`, `a=ssrc:${plan.ssrc} msid:${plan.streamId} ${plan.trackId}`);
   }
-  // RFC 8839 §5.1: priority of a host candidate with type preference 126, local preference 65535, component 1.
-  lines.push(`a=candidate:1 1 udp 2130706431 ${address} ${port} typ host`);
-  const tcp = input.tcpCandidate;
-  // RFC 6544 §4.2: local preference (2^13 × direction preference + other) with passive = 4 for host candidates,
-  // so UDP (65535) wins whenever it works; the client connects to us (RFC 6544 §4.5: we never open connections).
-  if (tcp) lines.push(`a=candidate:2 1 tcp ${126 * 2 ** 24 + ((4 << 13) | 8191) * 2 ** 8 + 255} ${tcp.address} ${tcp.port} typ host tcptype passive`);
-  lines.push('a=end-of-candidates');
+  lines.push(...candidateLines(input, address, port));
   return lines;
 }
