@@ -3,7 +3,7 @@ import 'webrtc-adapter';
 
 export { Room, type RoomOptions, type RoomEvents, type LocalParticipantInfo, type StatsSource, type AudioSlot } from './room.ts';
 export { RemoteParticipant, type MediaSourceKind, type MediaPath, type ReceivedTrackOptions } from './participant.ts';
-export { SfuConnection, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest, type SfuOfferAnswer } from './sfu/connection.ts';
+export { SfuConnection, type SfuDataChannels, type SfuConnectionOptions, type SfuConnectionEvents, type SfuOfferRequest, type SfuOfferAnswer } from './sfu/connection.ts';
 export { McuConnection, type McuConnectionOptions, type McuConnectionEvents } from './mcu/connection.ts';
 export { McuDownlink, type McuDownlinkHost, type McuDownlinkOptions, type DownlinkState } from './mcu/downlink.ts';
 export { LowBandwidthMode, type LowBandwidthOptions, type LowBandwidthHost } from './mcu/low-bandwidth.ts';
@@ -17,6 +17,7 @@ export { CAMERA_SIMULCAST, activeLayers, producerSource, sendEncodingsFor } from
 export { covers, pathKey, selectStats, type PathTrack } from './sfu/readiness.ts';
 export { LocalMedia, AudioLevelMeter, type LocalMediaState, type LocalMediaEvents, type MediaProblem } from './local-media.ts';
 export { Chat, type ChatEvents, type ChatMessage } from './chat.ts';
+export { RoomData, type DataMessage, type SendDataOptions, type RoomDataHost } from './data/room-data.ts';
 export { StatsCollector, type StatsEvents } from './stats/collector.ts';
 export { computeSample, reduceReport, qualityOf, type PeerStatsSample, type RawStats, type Quality, type PathType } from './stats/compute.ts';
 export { FileTransfers, Transfer, FileTransferError, FILE_TRANSFER_ERROR_CODES, type FileTransfersOptions, type FileTransfersEvents, type FileTransferRoom, type SendOptions, type TransferDirection, type TransferState, type TransferStorage, type FileTransferErrorCode } from './files/index.ts';

@@ -10,6 +10,7 @@ import type { VideoCodec } from './sfu/codec-preference.ts';
 import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
 import { MediaStateAnnouncer } from './announcer.ts';
 import { LowBandwidthMode, type LowBandwidthOptions } from './mcu/low-bandwidth.ts';
+import { RoomData, type DataMessage, type SendDataOptions } from './data/room-data.ts';
 
 export interface RoomOptions extends SignalClientOptions {
   /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
@@ -47,6 +48,8 @@ export type RoomEvents = {
   activeSpeakerChanged: [participantId: string | undefined, speaking: string[]];
   /** Audio-only rooms: who is in each of our audio slots changed, or the slots' tracks arrived. */
   audioSlotsChanged: [slots: AudioSlot[]];
+  /** A room data message from another participant (`sendData` on their side). */
+  data: [message: DataMessage];
   signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
   notification: [notification: Notification];
   disconnected: [error: ParleyError | undefined];
@@ -84,6 +87,7 @@ export class Room extends Emitter<RoomEvents> {
   #slotTracks: MediaStreamTrack[] = [];
   readonly #paths: MediaPaths;
   readonly #lowBandwidth: LowBandwidthMode;
+  readonly #data: RoomData;
   #iceServers: RTCIceServer[] = [];
 
   constructor(options: RoomOptions) {
@@ -91,6 +95,12 @@ export class Room extends Emitter<RoomEvents> {
     this.signal = new SignalClient(options);
     this.#announcer = new MediaStateAnnouncer(this.signal);
     this.chat = new Chat(this);
+    this.#data = new RoomData({
+      participantIds: () => [...this.participants.keys()],
+      canCarryData: () => this.#paths.topology !== 'mcu',
+      received: (message) => this.emit('data', message),
+      log: (message, detail) => options.log?.(message, detail),
+    });
     this.#paths = new MediaPaths({
       signal: this.signal,
       participants: this.participants,
@@ -107,6 +117,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#slotTracks = tracks;
         this.emit('audioSlotsChanged', this.audioSlots);
       },
+      sfuDataChannels: (channels) => this.#data.attachSfu(channels),
       ...(options.videoCodec ? { videoCodec: options.videoCodec } : {}),
       log: (message, detail) => options.log?.(message, detail),
     });
@@ -129,6 +140,7 @@ export class Room extends Emitter<RoomEvents> {
       if (s === 'connected') this.#paths.restartFailed();
     });
     this.signal.on('closed', (e) => {
+      this.#data.close();
       this.#lowBandwidth.close();
       this.#paths.close();
       this.emit('disconnected', e);
@@ -229,6 +241,17 @@ export class Room extends Emitter<RoomEvents> {
     this.#paths.sfu.setVideoSize(track, width, height);
   }
 
+  /**
+   * Sends a message to everyone else in the room, or to `to`; they get a `data` event. Reliable (default): ordered
+   * and retransmitted; `reliable: false`: unordered, no retransmissions. In SFU rooms it goes once to the server's
+   * data channel, which relays it; in mesh rooms over the direct connections (always reliable there). A reliable
+   * message with no open path yet waits up to 10 s for one. At most 63 KiB (RangeError); ParleyError WRONG_TOPOLOGY
+   * in `mcu` rooms, CAPACITY_EXCEEDED when 1 MiB already waits for a path. See docs/protocol.md, "Room data".
+   */
+  sendData(data: string | Uint8Array, options?: SendDataOptions): void {
+    this.#data.send(data, options);
+  }
+
   /** Opens a data channel to one participant, over its direct connection (made on demand in an SFU room). */
   createDataChannel(participantId: string, label: string, init?: RTCDataChannelInit): RTCDataChannel {
     const p = this.participants.get(participantId);
@@ -313,6 +336,7 @@ export class Room extends Emitter<RoomEvents> {
 
   #onControlChannel(p: RemoteParticipant, channel: RTCDataChannel): void {
     this.#announcer.addChannel(p.id, channel);
+    this.#data.attachControl(p.id, channel);
     channel.addEventListener('message', (event: MessageEvent) => {
       if (typeof event.data !== 'string' || this.#paths.handleControl(p.id, event.data)) return;
       const state = parseSourcesMessage(event.data);

@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './parse.ts';
 export * from './sdp.ts';
 export * from './http.ts';
+export * from './data-frame.ts';

@@ -142,6 +142,14 @@ export const ConfigSchema = z
         tcpPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
         /** The IP address clients reach the SFU at, written into its ICE candidate (needed behind NAT, or with host 0.0.0.0). */
         announcedAddress: z.ipv4().or(z.ipv6()).optional(),
+        /** The room data relay over SFU data channels (docs/protocol.md): what one participant may send. */
+        data: z
+          .strictObject({
+            /** Bytes per second each participant may send into the relay (sustained), and the burst above it. */
+            rateBytesPerSecond: z.number().int().min(1024).default(1024 * 1024),
+            burstBytes: z.number().int().min(64 * 1024).default(2 * 1024 * 1024),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** The MCU (docs/configuration.md): mixes `mcu` rooms, one audio and one composite video per participant. */

@@ -24,4 +24,12 @@ describe('TokenBucket', () => {
     now = 60_000;
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
   });
+
+  it('takes a cost at a time (bytes): a cost above what is left is refused whole', () => {
+    let now = 0;
+    const bucket = new TokenBucket(1000, 1500, () => now);
+    expect([bucket.take(1000), bucket.take(600), bucket.take(500)]).toEqual([true, false, true]);
+    now = 500; // 500 bytes back
+    expect([bucket.take(501), bucket.take(500)]).toEqual([false, true]);
+  });
 });

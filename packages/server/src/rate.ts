@@ -1,4 +1,4 @@
-/** A token bucket: `take()` succeeds while tokens remain; tokens refill continuously at `perSecond`. */
+/** A token bucket: `take(cost)` succeeds while that many tokens remain; tokens refill continuously at `perSecond`. */
 export class TokenBucket {
   #tokens: number;
   #last: number;
@@ -11,12 +11,12 @@ export class TokenBucket {
     this.#last = now();
   }
 
-  take(): boolean {
+  take(cost = 1): boolean {
     const t = this.now();
     this.#tokens = Math.min(this.burst, this.#tokens + ((t - this.#last) / 1000) * this.perSecond);
     this.#last = t;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
 import { ProtocolError, type ClientMessage, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config.ts';
+import { DataRelay, dataChannelDrops } from './data-relay.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { producerInfo, type Room } from './room.ts';
@@ -39,9 +40,12 @@ export class SfuService {
   #ticks = 0;
   readonly #sentEstimates = new WeakMap<SfuTransport, number>();
   readonly #producerListeners: Array<(room: Room) => void> = [];
+  /** Room data over the participants' SFU data channels. */
+  readonly data: DataRelay;
 
-  private constructor(endpoint: MediaEndpoint, logger: Logger, metrics: Metrics, listenAddress: string) {
+  private constructor(endpoint: MediaEndpoint, logger: Logger, metrics: Metrics, listenAddress: string, data: Config['media']['data']) {
     this.endpoint = endpoint;
+    this.data = new DataRelay(data, metrics, logger);
     this.internalAddress = listenAddress === '0.0.0.0' ? '127.0.0.1' : listenAddress === '::' ? '::1' : listenAddress;
     this.#log = logger.child({ component: 'sfu' });
     this.#metrics = metrics;
@@ -72,7 +76,7 @@ export class SfuService {
         logger.warn({ announcedAddress: endpoint.announcedAddress }, 'media.host is a wildcard address: the SFU announces this interface address; set media.announcedAddress if clients reach the server at another one');
       }
       logger.info({ address: endpoint.hostCandidate, tcp: endpoint.tcpCandidate }, 'SFU media endpoint listening (UDP and ICE-TCP)');
-      return new SfuService(endpoint, logger, metrics, listenAddress);
+      return new SfuService(endpoint, logger, metrics, listenAddress, config.media.data);
     } catch (err) {
       if (isPortUnavailable(err)) {
         logger.warn({ err: (err as Error).message }, 'SFU media port unavailable: rooms stay mesh (set media.port)');
@@ -107,6 +111,8 @@ export class SfuService {
       rtpOut += transport.stats.rtpOut;
       for (const n of Object.values(transport.peer?.stats.srtpFailures ?? {})) srtpFailures += n ?? 0;
     }
+    const peers = [...this.#transports.values()].flatMap(({ transport }) => (transport.peer ? [transport.peer] : []));
+    for (const [reason, n] of Object.entries(dataChannelDrops(peers))) metrics.sfuDropped.set({ reason }, n);
     metrics.sfuDropped.set({ reason: 'unknown_ssrc' }, unknownSsrc);
     metrics.sfuDropped.set({ reason: 'srtp_failure' }, srtpFailures);
     metrics.sfuPackets.set({ direction: 'in' }, rtpIn);
@@ -170,6 +176,7 @@ export class SfuService {
       throw err;
     }
     this.#announce(room, result.added, result.removed);
+    if (entry.transport.peer) this.data.attach(room, session.participant.id, entry.transport.peer);
     // A subscription the subscriber cannot decode (no common codec) is answered inactive; the client learns why.
     const rejected = result.rejected.map((r) => ({ producerId: r.producerId, error: { code: r.code, message: r.message } }));
     for (const r of rejected) this.#log.info({ room: room.id, participant: session.participant.id, producer: r.producerId, err: r.error.message }, 'SFU subscription rejected: no common codec');
@@ -246,6 +253,7 @@ export class SfuService {
       producers: transport.producers().map((r) => ({ id: r.producer.id, kind: r.producer.kind, source: r.source, layers: r.producer.layers(), stats: { ...r.producer.stats } })),
       consumers: transport.consumers().map((c) => ({ id: c.id, producer: c.producer.id, kind: c.kind, paused: c.paused, currentLayer: c.currentLayer, targetLayer: c.targetLayer, stats: { ...c.stats } })),
       slots: transport.slotConsumers().map((s) => ({ id: s.id, producer: s.source?.id ?? null, stats: { ...s.stats } })),
+      dataChannels: transport.peer ? { channels: transport.peer.dataChannels.channels().map((c) => c.label), stats: { ...transport.peer.dataChannels.stats } } : undefined,
     }));
   }
 

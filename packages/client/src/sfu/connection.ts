@@ -4,6 +4,13 @@ import { ParleyError } from '../errors.ts';
 import { applyCodecOrder, encodingsForCodec, resolveVideoCodec, type VideoCodec } from './codec-preference.ts';
 import { activeLayers, sendEncodingsFor } from './layers.ts';
 import { ServerPeer } from '../server-peer.ts';
+import { DATA_CHANNEL_LABELS } from '@parley/protocol';
+
+/** The room data relay's two channels on the SFU connection (docs/protocol.md). */
+export interface SfuDataChannels {
+  reliable: RTCDataChannel;
+  lossy: RTCDataChannel;
+}
 
 /** What one `sfuOffer` carries besides its id. */
 export interface SfuOfferRequest {
@@ -74,6 +81,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   /** Audio-only rooms: one receiving audio section per slot, for the connection's life (no renegotiation on joins). */
   readonly #slots: RTCRtpTransceiver[] = [];
   #slotsReady = false;
+  #data: SfuDataChannels | undefined;
   readonly #peer: ServerPeer;
 
   constructor(options: SfuConnectionOptions) {
@@ -170,6 +178,22 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     this.#releasing.push(sub.transceiver);
     if (sub.attached) this.emit('trackRemoved', sub.producer, sub.transceiver.receiver.track);
     void this.negotiate();
+  }
+
+  /**
+   * The room data channels, terminated at the SFU (once per connection; the next offer carries the m=application
+   * section): `parley-data` reliable and ordered, `parley-data-lossy` unordered without retransmissions.
+   */
+  openDataChannels(): SfuDataChannels | undefined {
+    if (this.closed) return undefined;
+    if (!this.#data) {
+      this.#data = {
+        reliable: this.pc.createDataChannel(DATA_CHANNEL_LABELS.reliable),
+        lossy: this.pc.createDataChannel(DATA_CHANNEL_LABELS.lossy, { ordered: false, maxRetransmits: 0 }),
+      };
+      void this.negotiate();
+    }
+    return this.#data;
   }
 
   /** The subscribed producer a received track belongs to. */

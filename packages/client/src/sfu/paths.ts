@@ -6,6 +6,7 @@ import type { SignalClient } from '../signal-client.ts';
 import type { VideoCodec } from './codec-preference.ts';
 import { covers, selectStats } from './readiness.ts';
 import { SfuSession, type LocalPublication } from './session.ts';
+import type { SfuDataChannels } from './connection.ts';
 import { TopologySwitch } from './switch.ts';
 import { McuConnection } from '../mcu/connection.ts';
 
@@ -25,6 +26,8 @@ export interface MediaPathsHost {
   compositeChanged(stream: MediaStream | undefined): void;
   /** Audio-only rooms: the slot tracks are negotiated. */
   slotsReady?(tracks: MediaStreamTrack[]): void;
+  /** A new SFU connection made the room data channels. */
+  sfuDataChannels?(channels: SfuDataChannels): void;
   /** The codec to publish video with through the SFU (default VP8). */
   readonly videoCodec?: VideoCodec;
   log(message: string, detail?: unknown): void;
@@ -71,6 +74,7 @@ export class MediaPaths {
         for (const p of host.participants.values()) if (p.mediaConnection) host.connectionStateChanged(p, state);
       },
       slotsReady: (tracks) => host.slotsReady?.(tracks),
+      dataChannels: (channels) => host.sfuDataChannels?.(channels),
       ...(host.videoCodec ? { videoCodec: host.videoCodec } : {}),
       log: (m, d) => host.log(m, d),
     });

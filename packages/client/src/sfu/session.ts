@@ -2,7 +2,7 @@ import { ErrorCodes, type ErrorCode, type ProducerInfo } from '@parley/protocol'
 import type { MediaSourceKind } from '../participant.ts';
 import type { SignalClient } from '../signal-client.ts';
 import type { VideoCodec } from './codec-preference.ts';
-import { SfuConnection, type SfuOfferAnswer } from './connection.ts';
+import { SfuConnection, type SfuDataChannels, type SfuOfferAnswer } from './connection.ts';
 import { producerSource } from './layers.ts';
 import { SizeThrottle } from './size-throttle.ts';
 
@@ -15,6 +15,8 @@ export interface SfuSessionHost {
   connectionStateChanged(state: RTCPeerConnectionState): void;
   /** Audio-only rooms: the slot tracks are negotiated. */
   slotsReady?(tracks: MediaStreamTrack[]): void;
+  /** A new SFU connection made the room data channels (they open once it connects). */
+  dataChannels?(channels: SfuDataChannels): void;
   /** The codec to publish video with (see SfuConnectionOptions.videoCodec). */
   videoCodec?: VideoCodec;
   log?: (message: string, detail?: unknown) => void;
@@ -82,6 +84,8 @@ export class SfuSession {
     connection.on('connectionStateChanged', (state) => host.connectionStateChanged(state));
     connection.on('slotsReady', (tracks) => host.slotsReady?.(tracks));
     this.#connection = connection;
+    const data = connection.openDataChannels();
+    if (data) host.dataChannels?.(data);
     for (const t of local) this.publish(t.track, t.stream, t.source);
     // Audio-only: fixed slots instead of a subscription per producer, so nobody's join renegotiates us.
     if (this.#audioSlots !== undefined) connection.openSlots(this.#audioSlots);
