@@ -26,7 +26,7 @@ const ceiling = setTimeout(() => {
 ceiling.unref();
 
 const SIZE = 4;
-const mixer = startChild('../mcu/mixer-child.ts', { cpu: 0 });
+const mixer = startChild('../mcu/mixer-child.ts', { cpu: 0, nodeFlags: (process.env.PARLEY_BENCH_MIXER_FLAGS ?? '').split(' ').filter(Boolean) });
 const load = startChild('../mcu/load-child.ts', { cpu: 1 });
 await Promise.all([waitForMessage(mixer, 'ready', 20_000), waitForMessage(load, 'ready', 20_000)]);
 // The load process's offers go to the mixer; the answers come back.
