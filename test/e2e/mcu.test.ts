@@ -141,6 +141,29 @@ describe('MCU rooms in Chromium', () => {
     await waitUntil(async () => ((await videoSent()) === (await ann.page.evaluate(() => window.parley!.media.state.stream!.getVideoTracks()[0]!.getSettings().width)) && (await sentWidth()) !== screen) || undefined, 10_000, "Ann's camera back at the MCU");
   });
 
+  it('"Show me in the mix" puts a participant\'s own tile in their composite, and only theirs', async () => {
+    await h.server.createRoom({ id: 'mcu-self', topology: 'mcu' });
+    const ann = await h.join('mcu-self', 'Ann');
+    const ben = await h.join('mcu-self', 'Ben');
+    // Between the two tiles of a grid of two is background; a grid of one has a picture there.
+    const [left, right] = gridLayout(2, WIDTH, HEIGHT) as [Rect, Rect];
+    const band = { x: left.x + left.width, y: Math.round(HEIGHT / 3), width: right.x - (left.x + left.width), height: Math.round(HEIGHT / 3) };
+    expect(band.width).toBeGreaterThan(0);
+    const blank = async (p: Participant) => {
+      const [corner, b] = await sampleComposite(p.page, [{ x: 0, y: 0, width: 4, height: 4 }, band]);
+      return b!.spread < 4 && Math.abs(b!.mean - corner!.mean) < 6;
+    };
+    for (const p of [ann, ben]) await waitUntil(async () => ((await compositeStats(p.page))?.framesDecoded ?? 0) > 15 && !(await blank(p)) || undefined, 30_000, `${p.name}: a composite of one picture`);
+
+    await ann.page.getByRole('button', { name: 'Show me in the mix' }).click();
+    await waitUntil(async () => (await blank(ann)) || undefined, 15_000, "Ann's composite to become a grid of two");
+    expect(await blank(ben), "Ben's composite still shows only Ann").toBe(false);
+    expect(await ann.page.getByRole('button', { name: 'Show me in the mix' }).getAttribute('aria-pressed')).toBe('true');
+
+    await ann.page.getByRole('button', { name: 'Show me in the mix' }).click();
+    await waitUntil(async () => !(await blank(ann)) || undefined, 15_000, "Ann's composite without her own tile again");
+  });
+
   it('refuses an MCU offer in an SFU room (WRONG_TOPOLOGY)', async () => {
     await h.server.createRoom({ id: 'mcu-sfu', topology: 'sfu' });
     const p = await h.join('mcu-sfu', 'Eve');

@@ -42,6 +42,8 @@ export type RoomEvents = {
   compositeChanged: [stream: MediaStream | undefined];
   /** Low-bandwidth mode was turned on or off (by `setLowBandwidthMode`, or by the SDK on a weak downlink). */
   lowBandwidthModeChanged: [on: boolean];
+  /** `setShowSelfInMix` changed whether our own tile is in our composite. */
+  showSelfInMixChanged: [show: boolean];
   /** Media now goes peer to peer (`mesh`) or through the server (`sfu`, `mcu`); mesh ⇄ SFU switches make-before-break. */
   topologyChanged: [topology: Topology];
   /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
@@ -87,6 +89,7 @@ export class Room extends Emitter<RoomEvents> {
   #slotTracks: MediaStreamTrack[] = [];
   readonly #paths: MediaPaths;
   readonly #lowBandwidth: LowBandwidthMode;
+  #showSelfInMix = false;
   readonly #data: RoomData;
   #iceServers: RTCIceServer[] = [];
 
@@ -113,6 +116,7 @@ export class Room extends Emitter<RoomEvents> {
       dataChannelOpened: (p, channel) => this.emit('dataChannelOpened', p, channel),
       sendControl: (id, message) => this.#announcer.sendControl(id, message),
       compositeChanged: (stream) => this.emit('compositeChanged', stream),
+      showSelfInMix: () => this.#showSelfInMix,
       slotsReady: (tracks) => {
         this.#slotTracks = tracks;
         this.emit('audioSlotsChanged', this.audioSlots);
@@ -162,6 +166,19 @@ export class Room extends Emitter<RoomEvents> {
    */
   get composite(): MediaStream | undefined {
     return this.#paths.mcu?.stream ?? this.#lowBandwidth.downlink.composite;
+  }
+
+  /** In an `mcu` room: whether our own tile is in our composite (off by default). */
+  get showSelfInMix(): boolean {
+    return this.#showSelfInMix;
+  }
+
+  /** In an `mcu` room: put our own tile in our composite, or take it out (the MCU connection offers again). */
+  setShowSelfInMix(show: boolean): void {
+    if (show === this.#showSelfInMix) return;
+    this.#showSelfInMix = show;
+    void this.#paths.mcu?.negotiate();
+    this.emit('showSelfInMixChanged', show);
   }
 
   /** Whether low-bandwidth mode is on (asked for, or taken by the SDK); it shows only in SFU rooms. */

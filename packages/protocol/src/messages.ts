@@ -161,9 +161,10 @@ export const SfuLeave = z.object({ type: z.literal('sfuLeave'), id: RequestId.op
 /**
  * The MCU connection's offer, in an `mcu` room: one audio and one video section, each sending our microphone /
  * camera (if we publish one) and receiving the mix. The server answers in the response's `data.sdp` with every
- * candidate included (no trickle either way): our mix-minus and a composite of everyone else.
+ * candidate included (no trickle either way): our mix-minus and a composite of everyone else. `showSelf` puts our own
+ * tile in our composite (a new offer changes it).
  */
-export const McuOffer = z.object({ type: z.literal('mcuOffer'), id: RequestId, sdp: Sdp });
+export const McuOffer = z.object({ type: z.literal('mcuOffer'), id: RequestId, sdp: Sdp, showSelf: z.boolean().optional() });
 
 /**
  * In an SFU room: take (`enabled`, with a receive-only offer in `sdp`) or give back the MCU downlink, one composite

@@ -127,8 +127,8 @@ export class McuService {
     return mixer;
   }
 
-  /** Handles `mcuOffer`: the answer SDP, with the server's candidates. */
-  async offer(session: Session, room: Room, sdp: string): Promise<{ sdp: string }> {
+  /** Handles `mcuOffer`: the answer SDP, with the server's candidates; `showSelf` puts their own tile in their composite. */
+  async offer(session: Session, room: Room, sdp: string, showSelf = false): Promise<{ sdp: string }> {
     if (this.#closed) throw new ProtocolError('MCU_UNAVAILABLE', 'the MCU is shutting down');
     if (room.topology !== 'mcu') throw new ProtocolError('WRONG_TOPOLOGY', 'this room is not mixed by the MCU');
     const why = checkSdp(sdp);
@@ -159,6 +159,8 @@ export class McuService {
       this.#peers.set(session.id, entry);
       if (this.#presenting.has(session.id)) mixer.setPresenting(participantId, true);
     }
+    const mixer = this.#mixers.get(room);
+    if (mixer?.has(participantId)) mixer.setListening(participantId, true, { showSelf });
     return { sdp: await answerOffer(entry.peer, sdp, this.#network) };
   }
 

@@ -34,7 +34,7 @@ export function handleMediaRequest(plane: MediaPlane, session: Session, current:
       return {};
     }
     case 'mcuOffer':
-      return { later: mcuOf(plane).offer(session, room(), msg.sdp) };
+      return { later: mcuOf(plane).offer(session, room(), msg.sdp, msg.showSelf ?? false) };
     case 'mcuDownlink':
       if (msg.enabled && room().audioOnly) throw new ProtocolError('AUDIO_ONLY', 'an audio-only room has no MCU downlink: its slots already carry only the loudest voices');
       return { later: mcuOf(plane).downlink(session, room(), msg) };

@@ -184,6 +184,11 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
             Low bandwidth mode
           </button>
         )}
+        {room.topology === 'mcu' && (
+          <button aria-pressed={room.showSelfInMix} title="Put your own picture in the mixed picture you receive" onClick={() => room.setShowSelfInMix(!room.showSelfInMix)}>
+            Show me in the mix
+          </button>
+        )}
         <button aria-pressed={layout === 'speaker'} title="Show the active speaker large" onClick={() => setLayout(layout === 'speaker' ? 'grid' : 'speaker')}>
           {layout === 'speaker' ? 'Grid view' : 'Speaker view'}
         </button>

@@ -6,7 +6,7 @@ export function useRoom(room: Room | undefined): void {
   const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
     if (!room) return;
-    const events = ['participantJoined', 'participantLeft', 'participantUpdated', 'trackSubscribed', 'trackUnsubscribed', 'peerConnectionStateChanged', 'signalStateChanged', 'topologyChanged', 'activeSpeakerChanged', 'compositeChanged', 'lowBandwidthModeChanged', 'disconnected'] as const;
+    const events = ['participantJoined', 'participantLeft', 'participantUpdated', 'trackSubscribed', 'trackUnsubscribed', 'peerConnectionStateChanged', 'signalStateChanged', 'topologyChanged', 'activeSpeakerChanged', 'compositeChanged', 'lowBandwidthModeChanged', 'showSelfInMixChanged', 'disconnected'] as const;
     const offs = events.map((e) => room.on(e, bump));
     return () => offs.forEach((off) => off());
   }, [room]);

@@ -24,6 +24,8 @@ export interface MediaPathsHost {
   sendControl(participantId: string, message: string): boolean;
   /** The MCU's mix arrived or changed (an `mcu` room), or went (undefined). */
   compositeChanged(stream: MediaStream | undefined): void;
+  /** Whether our own tile is wanted in our composite (`mcu` rooms). */
+  showSelfInMix?(): boolean;
   /** Audio-only rooms: the slot tracks are negotiated. */
   slotsReady?(tracks: MediaStreamTrack[]): void;
   /** A new SFU connection made the room data channels. */
@@ -238,7 +240,8 @@ export class MediaPaths {
     const mcu = new McuConnection({
       configuration: host.configuration(),
       offer: async (sdp) => {
-        const data = (await host.signal.request({ type: 'mcuOffer', sdp })) as { sdp?: unknown } | undefined;
+        const showSelf = host.showSelfInMix?.() ?? false;
+        const data = (await host.signal.request({ type: 'mcuOffer', sdp, ...(showSelf ? { showSelf } : {}) })) as { sdp?: unknown } | undefined;
         if (typeof data?.sdp !== 'string') throw new TypeError('mcuOffer response without an sdp');
         return data.sdp;
       },
