@@ -1,14 +1,12 @@
 import { AudioMixer, type AudioMixerOptions } from '../audio/audio-mixer.ts';
 import { FRAME_SAMPLES, SAMPLE_RATE_HZ } from '../audio/frame.ts';
 import { TickClock, type TickHandler } from '../clock.ts';
-import type { WrtcAudioData, WrtcAudioSink, WrtcAudioSource, WrtcMediaStreamTrack, WrtcVideoFrame, WrtcVideoSink, WrtcVideoSource, Wrtc } from '../engine/wrtc.ts';
-import type { CompositeResult, WorkerCompositor } from '../video/compositor.ts';
-import { i420ByteLength, type I420Frame } from '../video/i420.ts';
-import { viewFor, type View } from '../video/view.ts';
+import type { WrtcAudioData, WrtcAudioSink, WrtcAudioSource, WrtcMediaStreamTrack, WrtcVideoFrame, WrtcVideoSink, Wrtc } from '../engine/wrtc.ts';
+import { i420ByteLength } from '../video/i420.ts';
+import { CompositeViews, type Compositor, type ViewMember } from './composite-views.ts';
 import { SpeakerDetector, type SpeakerDetectorOptions } from './speaker.ts';
 
-/** The parts of the compositor the room mixer uses (a WorkerCompositor, or a fake in tests). */
-export type Compositor = Pick<WorkerCompositor, 'updateFrame' | 'removeSource' | 'composite' | 'close'>;
+export type { Compositor } from './composite-views.ts';
 
 /** The parts of a 10 ms clock the room mixer uses (a TickClock, or a manual one in tests). */
 export interface MixerClock {
@@ -60,29 +58,12 @@ export interface MixerOutputs {
   video: WrtcMediaStreamTrack;
 }
 
-interface Member {
-  id: string;
-  name: string;
+/** A participant: what the composite views need (ViewMember), plus their audio and their inputs' sinks. */
+interface Member extends ViewMember {
   audioSource: WrtcAudioSource;
-  videoSource: WrtcVideoSource;
   outputs: MixerOutputs;
   audioSink?: { track: WrtcMediaStreamTrack; sink: WrtcAudioSink } | undefined;
   videoSink?: { track: WrtcMediaStreamTrack; sink: WrtcVideoSink } | undefined;
-  /** The newest decoded frame not yet handed to the compositor. */
-  pendingFrame?: I420Frame | undefined;
-  compositing: boolean;
-  /** Whether outputs are made for them (see setListening); their own tile shows in their composite with showSelf. */
-  listening: boolean;
-  showSelf: boolean;
-  /** Their video input is a screen share: their tile is the large one, named "(screen)". */
-  presenting: boolean;
-}
-
-/** One distinct view (what some listeners see) and its composite in flight, shared by those listeners. */
-interface ViewJob {
-  inFlight: boolean;
-  /** The last composite, handed back to the worker to be filled again (the video sources copy what they are given). */
-  spare?: I420Frame | undefined;
 }
 
 const SPEAKER_EVERY_TICKS = 25;
@@ -106,8 +87,7 @@ export class RoomMixer {
   readonly #audio: AudioMixer;
   readonly #speaker: SpeakerDetector;
   readonly #clock: MixerClock;
-  #compositor: Compositor | undefined;
-  readonly #views = new Map<string, ViewJob>();
+  readonly #views: CompositeViews<Member>;
   /** Malformed input frames dropped (logged now and then). */
   #badFrames = 0;
   #ticks = 0;
@@ -122,6 +102,14 @@ export class RoomMixer {
     if (this.width % 2 !== 0 || this.height % 2 !== 0 || this.width < 2 || this.height < 2) throw new RangeError(`composite size must be even and positive, got ${this.width}x${this.height}`);
     if (!(this.fps > 0 && this.fps <= 100)) throw new RangeError(`fps must be in (0, 100], got ${this.fps}`);
     this.#audio = new AudioMixer(options.audio);
+    this.#views = new CompositeViews<Member>({
+      createCompositor: options.createCompositor,
+      width: this.width,
+      height: this.height,
+      stats: this.#stats,
+      current: (m) => !this.#closed && this.#members.get(m.id) === m,
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.#speaker = new SpeakerDetector(options.speaker);
     // Ticks after pending I/O: decoded audio that arrived while the loop was busy is queued before a tick looks for it.
     this.#clock = options.clock ?? new TickClock({ afterIo: true });
@@ -242,7 +230,7 @@ export class RoomMixer {
       m.videoSink.sink.stop();
       m.videoSink = undefined;
       m.pendingFrame = undefined;
-      this.#compositor?.removeSource(id);
+      this.#views.removeSource(id);
     }
     this.#updateClock();
   }
@@ -267,9 +255,7 @@ export class RoomMixer {
     for (const id of [...this.#members.keys()]) this.removeParticipant(id);
     this.#closed = true;
     this.#clock.stop();
-    const compositor = this.#compositor;
-    this.#compositor = undefined;
-    await compositor?.close();
+    await this.#views.close();
   }
 
   #checkOpen(): void {
@@ -329,64 +315,9 @@ export class RoomMixer {
     }
     if (this.#ticks % SPEAKER_EVERY_TICKS === 0) this.#speaker.update(tick * 10);
     // fps composites per second on the 100 Hz clock, evenly spread.
-    if (Math.floor((tick * this.fps) / 100) !== Math.floor(((tick - 1) * this.fps) / 100)) this.#compositeAll();
-  }
-
-  #compositeAll(): void {
-    const compositor = (this.#compositor ??= this.#options.createCompositor());
-    for (const m of this.#members.values()) {
-      if (!m.pendingFrame) continue;
-      compositor.updateFrame(m.id, m.pendingFrame);
-      m.pendingFrame = undefined;
+    if (Math.floor((tick * this.fps) / 100) !== Math.floor(((tick - 1) * this.fps) / 100)) {
+      // A screen share is shown large whatever the layout; else the active speaker, in the `auto` layout.
+      this.#views.compositeAll(this.#members.values(), this.presenter ?? (this.#options.layout === 'grid' ? undefined : this.#speaker.speaker));
     }
-    const everyone = [...this.#members.values()].map((m) => ({ id: m.id, name: m.presenting ? `${m.name} (screen)` : m.name }));
-    // A screen share is shown large whatever the layout; else the active speaker, in the `auto` layout.
-    const speakerId = this.presenter ?? (this.#options.layout === 'grid' ? undefined : this.#speaker.speaker);
-    // Listeners who see the same thing share one composite.
-    const groups = new Map<string, { view: View; listeners: Member[] }>();
-    for (const listener of this.#members.values()) {
-      if (!listener.listening) continue;
-      // The speaker (or presenter) sees the grid of everyone else; the others see them large.
-      const layout = speakerId !== undefined && speakerId !== listener.id ? 'speaker' : 'grid';
-      const view = viewFor(listener.id, everyone, this.width, this.height, { layout, speakerId, showSelf: listener.showSelf });
-      const key = JSON.stringify([layout, view.inputs.map((p) => [p.id, p.name])]);
-      const group = groups.get(key);
-      if (group) group.listeners.push(listener);
-      else groups.set(key, { view, listeners: [listener] });
-    }
-    for (const [key, job] of this.#views) if (!groups.has(key) && !job.inFlight) this.#views.delete(key);
-    for (const [key, { view, listeners }] of groups) {
-      let job = this.#views.get(key);
-      if (!job) this.#views.set(key, (job = { inFlight: false }));
-      if (job.inFlight) this.#stats.videoFramesSkipped += listeners.length;
-      else this.#composite(compositor, job, view, listeners);
-    }
-  }
-
-  #composite(compositor: Compositor, job: ViewJob, view: View, listeners: Member[]): void {
-    const spare = job.spare;
-    job.spare = undefined;
-    job.inFlight = true;
-    for (const listener of listeners) listener.compositing = true;
-    const done = (): void => {
-      job.inFlight = false;
-      for (const listener of listeners) listener.compositing = false;
-    };
-    compositor
-      .composite(view.inputs.map((p) => ({ sourceId: p.id, name: p.name })), view.layout, this.width, this.height, undefined, spare)
-      .then((result: CompositeResult) => {
-        done();
-        const frame = { width: result.width, height: result.height, data: result.data };
-        for (const listener of listeners) {
-          if (this.#members.get(listener.id) !== listener || !listener.listening) continue;
-          listener.videoSource.onFrame(frame);
-          this.#stats.videoFramesOut++;
-        }
-        if (!this.#closed) job.spare = frame;
-      })
-      .catch((err: unknown) => {
-        done();
-        if (!this.#closed) this.#options.log?.('composite failed', err);
-      });
   }
 }
