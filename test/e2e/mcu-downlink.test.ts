@@ -20,7 +20,7 @@ const lowBandwidthButton = (p: Participant) => p.page.getByRole('button', { name
 
 describe('the MCU downlink in an SFU room, in Chromium', () => {
   // 15 fps cameras and the grid layout: three pages, their SFU streams and the mixer share two cores.
-  const h = useCallHarness({ server: { mcu: { layout: 'grid', width: WIDTH, height: HEIGHT, fps: 15 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15'] });
+  const h = useCallHarness({ server: { mcu: { layout: 'grid', width: WIDTH, height: HEIGHT, fps: 15 } }, chromeArgs: ['--use-fake-device-for-media-stream=fps=15', '--auto-select-desktop-capture-source=Entire screen'] });
 
   /** Every remote tile (or the composite standing for it) kept presenting frames, gaps ≤ 500 ms, since the reset. */
   async function expectNoLongGaps(what: string): Promise<Record<string, number>> {
@@ -98,5 +98,26 @@ describe('the MCU downlink in an SFU room, in Chromium', () => {
     expect(await ann.page.locator('figure.tile').count()).toBe(3);
     const toSfu = await expectNoLongGaps('the switch back to the SFU');
     console.log(`longest gap at Ann: ${toMcu.Ann} ms to the MCU, ${toSfu.Ann} ms back; SFU frames Ann decoded of Ben: ${before.ann.Ben} before, ${back2.Ben} at the end; composite frames ${composite2.framesDecoded}`);
+  });
+  it('on the downlink, a screen shared to the SFU is in the composite, shown large, in place of its sharer\'s camera', async () => {
+    await h.server.createRoom({ id: 'lowbw-screen', topology: 'sfu' });
+    const ann = await h.join('lowbw-screen', 'Ann');
+    const ben = await h.join('lowbw-screen', 'Ben');
+    await lowBandwidthButton(ben).click();
+    await waitUntil(async () => ((await compositeStats(ben.page))?.framesDecoded ?? 0) > 15, 30_000, 'Ben to decode the composite');
+    const mixer = () => h.server.mcu!.snapshot().find((r) => r.room === 'lowbw-screen') as { presenter?: string; videoInputs?: number } | undefined;
+    expect(mixer()?.presenter).toBeUndefined();
+    await waitUntil(async () => (mixer()?.videoInputs === 2) || undefined, 10_000, 'both cameras in the mix');
+
+    await ann.page.getByRole('button', { name: 'Share screen' }).click();
+    await waitUntil(async () => (mixer()?.presenter === ann.id) || undefined, 15_000, 'the downlink mixer to show Ann\'s screen');
+    // The screen replaced her camera as her one picture in the mix: two pictures, hers and Ben's camera.
+    await waitUntil(async () => (mixer()?.videoInputs === 2) || undefined, 10_000, 'one picture each in the mix');
+    const before = (await compositeStats(ben.page))!.framesDecoded;
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await compositeStats(ben.page))!.framesDecoded - before, 'composite frames Ben decoded in 2 s while Ann presents').toBeGreaterThan(15);
+
+    await ann.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitUntil(async () => (mixer()?.presenter === undefined && mixer()?.videoInputs === 2) || undefined, 15_000, 'Ann\'s camera back in the mix');
   });
 });

@@ -1,10 +1,17 @@
+import type { RoutedProducer } from '@parley/media';
 import { SubscriberPeer, type RoomMixer, type Wrtc, type WrtcMediaStreamTrack, type WrtcVideoSink } from '@parley/mixer';
 import type { Logger } from './logger.ts';
 import type { Room } from './room.ts';
 import type { SfuService } from './sfu.ts';
 
-/** What the MCU takes from an SFU room: cameras and microphones (screen shares are not mixed). */
-const MIXED_SOURCES: ReadonlySet<string> = new Set(['camera', 'microphone']);
+/**
+ * What the MCU takes from an SFU room: microphones, and of each participant's pictures their screen share if they
+ * present one (shown large, as in `mcu` rooms), else their camera. Screen audio is not mixed.
+ */
+function mixedProducers(producers: readonly RoutedProducer[], present: ReadonlySet<string>): RoutedProducer[] {
+  const presenting = new Set(producers.filter((r) => r.source === 'screen' && present.has(r.ownerId)).map((r) => r.ownerId));
+  return producers.filter((r) => present.has(r.ownerId) && (r.source === 'microphone' || r.source === (presenting.has(r.ownerId) ? 'screen' : 'camera')));
+}
 
 export interface McuFeedOptions {
   room: Room;
@@ -26,6 +33,8 @@ export class McuFeed {
   readonly #peer: SubscriberPeer;
   /** Producer id → whose input of which kind it is (kept until its track ended). */
   readonly #inputs = new Map<string, { participantId: string; kind: 'audio' | 'video' }>();
+  /** Participant id → the producer whose track is their video input now (a camera, or a screen replacing it). */
+  readonly #videoInput = new Map<string, string>();
   /** The producers asked for at the last sync. */
   #wanted = new Set<string>();
   /** Participants the mixer has a member (a tile) for. */
@@ -48,7 +57,11 @@ export class McuFeed {
         const input = this.#inputs.get(producerId);
         this.#stopProbe(producerId);
         this.#inputs.delete(producerId);
-        if (input && this.mixer.has(input.participantId)) this.mixer.removeInput(input.participantId, kind);
+        if (!input || !this.mixer.has(input.participantId)) return;
+        // A camera that ends after the screen replacing it arrived leaves the screen in place.
+        if (kind === 'video' && this.#videoInput.get(input.participantId) !== producerId) return;
+        if (kind === 'video') this.#videoInput.delete(input.participantId);
+        this.mixer.removeInput(input.participantId, kind);
       },
     });
   }
@@ -69,7 +82,8 @@ export class McuFeed {
       mixer.removeParticipant(id);
       this.#members.delete(id);
     }
-    const wanted = (room.router?.producers() ?? []).filter((r) => MIXED_SOURCES.has(r.source) && present.has(r.ownerId));
+    const wanted = mixedProducers(room.router?.producers() ?? [], present);
+    for (const id of present) if (this.#members.has(id)) mixer.setPresenting(id, wanted.some((r) => r.ownerId === id && r.source === 'screen'));
     this.#wanted = new Set(wanted.map((r) => r.producer.id));
     for (const r of wanted) this.#inputs.set(r.producer.id, { participantId: r.ownerId, kind: r.producer.kind });
     this.#peer.want(wanted.map((r) => ({ key: r.producer.id, kind: r.producer.kind }))).catch((err: unknown) => {
@@ -97,6 +111,7 @@ export class McuFeed {
     const input = this.#inputs.get(producerId);
     if (this.#closed || !input || !this.mixer.has(input.participantId)) return;
     this.mixer.setInput(input.participantId, track);
+    if (track.kind === 'video') this.#videoInput.set(input.participantId, producerId);
     if (track.kind !== 'video' || this.#decoded.has(producerId)) return;
     // A second sink on the same track, only until its first frame: the feed is ready when every camera shows.
     const probe = new this.#options.wrtc.nonstandard.RTCVideoSink(track);
