@@ -68,7 +68,9 @@ describe('the room UI in Chromium', () => {
     expect(newTrackId).not.toBe(oldTrackId);
     const before = (await remoteStats(ben.page))[0]!.framesDecoded;
     await expectMediaFlowing(h.open, 1500);
-    expect((await remoteStats(ben.page))[0]!.framesDecoded).toBeGreaterThan(before + 10);
+    // The new camera's first frames can take a moment on a busy machine (a fresh-clone CI run saw 1 frame in the
+    // 1.5 s window): what matters is that they keep coming on the same connection.
+    await waitUntil(async () => ((await remoteStats(ben.page))[0]?.framesDecoded ?? 0) > before + 10 || undefined, 10_000, 'Ben to decode 10 more frames of Ann after her camera switch');
     // replaceTrack: no offer/answer went through signaling for the switch.
     expect(await ben.page.evaluate(() => window.parley!.room.signal.stats.notifications)).toBe(offersBefore);
   });
