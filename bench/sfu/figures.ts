@@ -45,6 +45,11 @@ export interface WindowFigures {
   delayP50Ms: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /**
+   * The same delay measured by one more subscriber that runs at the highest priority (nice −20) on the load core,
+   * so that little of the load clients' own queueing is in it: mostly what the server and the loopback add.
+   */
+  probe?: { p50Ms: number; p99Ms: number; maxMs: number };
   duplicates: number;
   srtpFailures: number;
   /** Receive-buffer drops in the window (kernel counters): server sockets / load-client sockets. */

@@ -109,7 +109,9 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
   const children: ChildProcess[] = [];
   try {
     const base: LoadChildOptions = { ...server.childBase, role: 'publishers', count: o.publishers, indexBase: 0, profiles: o.profiles, shape: o.shape, expectTracks: 2 * o.publishers };
-    const pubs = startChild('../sfu/load-child.ts', { cpu: 1, args: [JSON.stringify(base)] });
+    // The publishers stamp their send time before a frame's packets go out: at the highest priority (nice −20) the
+    // subscribers on the same core do not hold them between the stamp and the send.
+    const pubs = startChild('../sfu/load-child.ts', { cpu: 1, niceness: -20, args: [JSON.stringify(base)] });
     children.push(pubs);
     const ready = await waitForMessage<{ publishers: Array<{ feedId?: number }> }>(pubs, 'ready', 60_000);
     const feeds = ready.publishers.map((p) => p.feedId).filter((f): f is number => f !== undefined);
@@ -126,6 +128,12 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
       subs.push(child);
     }
     const joined = await Promise.all(subs.map((c) => waitForMessage<{ joins: JoinTiming[]; joinRetries: number }>(c, 'ready', 120_000)));
+    // One more subscriber on the load core at the highest priority (nice −20): its delays leave out most of the load
+    // clients' own queueing.
+    const probeOpts: LoadChildOptions = { ...base, role: 'subscribers', count: 1, indexBase: 9000, feeds };
+    const probe = startChild('../sfu/load-child.ts', { cpu: 1, niceness: -20, args: [JSON.stringify(probeOpts)] });
+    children.push(probe);
+    await waitForMessage(probe, 'ready', 60_000);
     await sleep(2000);
     const mem1 = await server.settle();
     const rss1 = processRssKiB(server.pid);
@@ -154,7 +162,10 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
       // Let the window's last packets arrive (bounded drain).
       await sleep(500);
       const d1 = udpDrops(server.pid);
-      const reports = await Promise.all(children.map((c) => ask<LoadReport>(c, { type: 'report' }, 'report', 10_000)));
+      const all = await Promise.all(children.map((c) => ask<LoadReport>(c, { type: 'report' }, 'report', 10_000)));
+      const reports = all.filter((_, i) => children[i] !== probe);
+      const probeReport = all[children.indexOf(probe)];
+      const probeWindow = probeReport ? computeWindow({ windowS, publishers: reports.flatMap((r) => r.publishers), subscribers: probeReport.subscribers, serverCpuMs: 0, clientCpuMs: 0 }) : undefined;
       const figures = computeWindow({
         windowS,
         publishers: reports.flatMap((r) => r.publishers),
@@ -165,6 +176,10 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
         udpDrops: { server: d1.server - d0.server, others: d1.others - d0.others },
       });
       if (loop) console.log(`  (${target} server event-loop delay in the window: p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(1)} ms)`);
+      if (probeWindow && probeWindow.forwarded > 0) {
+        figures.probe = { p50Ms: probeWindow.delayP50Ms, p99Ms: probeWindow.delayP99Ms, maxMs: probeWindow.delayMaxMs };
+        console.log(`  (${target} one-way delay to the priority subscriber: p50 ${figures.probe.p50Ms.toFixed(2)} ms, p99 ${figures.probe.p99Ms.toFixed(2)} ms, max ${figures.probe.maxMs.toFixed(1)} ms)`);
+      }
       return figures;
     };
 
