@@ -16,11 +16,22 @@ describe('AimdRateControl (draft-ietf-rmcat-gcc-02 §5.5)', () => {
     expect(nextState('increase', 'underusing')).toBe('hold');
   });
 
-  it('increases by 8 % per second while normal, at most one second per step', () => {
+  it('starts slow-start: 25 % per second until the first decrease, then 8 % per second, at most one second per step', () => {
     const aimd = new AimdRateControl({ initialBitrate: 1_000_000, ...bounds });
     aimd.update('normal', undefined, 0);
-    expect(aimd.update('normal', undefined, 500)).toBeCloseTo(1_000_000 * Math.sqrt(1.08), 3);
-    expect(aimd.update('normal', undefined, 10_500)).toBeCloseTo(1_000_000 * Math.sqrt(1.08) * 1.08, 3);
+    expect(aimd.update('normal', undefined, 500)).toBeCloseTo(1_000_000 * Math.sqrt(1.25), 3);
+    expect(aimd.update('normal', undefined, 10_500)).toBeCloseTo(1_000_000 * Math.sqrt(1.25) * 1.25, 3);
+    const r = aimd.update('overusing', 1_000_000, 11_000);
+    expect(r).toBe(850_000);
+    aimd.update('normal', undefined, 12_000); // hold → increase
+    expect(aimd.update('normal', undefined, 12_500)).toBeCloseTo(850_000 * 1.08 * Math.sqrt(1.08), 3);
+  });
+
+  it('another controller lowering the rate (loss) ends the slow start too', () => {
+    const aimd = new AimdRateControl({ initialBitrate: 1_000_000, ...bounds });
+    aimd.update('normal', undefined, 0);
+    aimd.limitTo(800_000);
+    expect(aimd.update('normal', undefined, 1000)).toBeCloseTo(800_000 * 1.08, 3);
   });
 
   it('on over-use drops to 0.85 × the acknowledged rate, then holds', () => {

@@ -7,6 +7,10 @@ import type { BandwidthUsage } from './overuse-detector.ts';
  * delivered by more than 2.5 × R̂ + 300 kbit/s. (§5.5 bounds it by 1.5 × R̂, for a sender that probes with padding;
  * an SFU that does not probe needs room for the next simulcast layer, e.g. 180p at ~150 kbit/s to 360p at
  * ~500 kbit/s, or a subscriber could never be moved up: the layer choice then finds out by trying.)
+ *
+ * Until the first decrease (from delay or loss) the rate grows by 25 % a second, not 8 %: a slow start, as senders
+ * that probe get from their probes. Without it a subscriber with two 360p tiles waited ~18 s on a clean loopback
+ * link for their layer; the acknowledged-rate bound above still keeps the start from running far ahead of delivery.
  */
 
 export type RateControlState = 'hold' | 'increase' | 'decrease';
@@ -19,6 +23,8 @@ export interface AimdRateControlOptions {
 
 /** §5.5 η: growth per second while increasing. */
 const INCREASE_PER_SECOND = 1.08;
+/** Growth per second before the first decrease. */
+const SLOW_START_INCREASE_PER_SECOND = 1.25;
 /** §5.5 β. */
 const DECREASE_FACTOR = 0.85;
 /** Headroom over the acknowledged rate. */
@@ -39,6 +45,8 @@ export class AimdRateControl {
   #state: RateControlState = 'hold';
   #lastUpdateMs: number | undefined;
   #lastDecreaseMs = Number.NEGATIVE_INFINITY;
+  /** No decrease yet: the link's size is unknown. */
+  #slowStart = true;
 
   constructor(options: AimdRateControlOptions) {
     this.#min = options.minBitrate;
@@ -56,6 +64,7 @@ export class AimdRateControl {
 
   /** Lowers the rate to `bitrateBps` (another controller's verdict), so that increases resume from there. */
   limitTo(bitrateBps: number): void {
+    if (bitrateBps < this.#rate) this.#slowStart = false;
     this.#rate = this.#clamp(Math.min(this.#rate, bitrateBps));
   }
 
@@ -67,12 +76,13 @@ export class AimdRateControl {
     switch (this.#state) {
       case 'increase': {
         const step = Math.min(elapsedMs, MAX_INCREASE_STEP_MS) / 1000;
-        this.#rate *= INCREASE_PER_SECOND ** step;
+        this.#rate *= (this.#slowStart ? SLOW_START_INCREASE_PER_SECOND : INCREASE_PER_SECOND) ** step;
         break;
       }
       case 'decrease': {
         const delivered = ackedBps ?? this.#rate;
         const collapsed = ackedBps !== undefined && ackedBps < this.#rate / 2;
+        this.#slowStart = false;
         if (nowMs - this.#lastDecreaseMs >= REDUCE_INTERVAL_MS || collapsed) {
           this.#rate = Math.min(this.#rate, DECREASE_FACTOR * delivered);
           this.#lastDecreaseMs = nowMs;
