@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaEndpoint, Router, SfuTransport, createDtlsCertificate, parseRtp, seqDiff, serializeRtp, timestampDiff, type DtlsCertificate } from '@parley/media';
+import { describe, expect, it } from 'vitest';
+import { Router, SfuTransport, parseRtp, seqDiff, serializeRtp, timestampDiff } from '@parley/media';
+import { useLoopbackEndpoint } from './endpoint-fixture.ts';
 import { memoryAfterGc } from './memory.ts';
 import { MID_EXTENSION_ID, OPUS_PT, WebRtcClient, until } from './webrtc-client.ts';
 
@@ -38,21 +39,11 @@ interface Member {
 }
 
 describe('an audio-only room on the SFU', () => {
-  let endpoint: MediaEndpoint;
-  let certificate: DtlsCertificate;
-
-  beforeAll(async () => {
-    endpoint = await MediaEndpoint.create({ listenAddress: '127.0.0.1', port: 0 });
-    certificate = await createDtlsCertificate();
-  });
-
-  afterAll(async () => {
-    await endpoint.close();
-  });
+  const media = useLoopbackEndpoint();
 
   async function join(router: Router, id: string, publish: boolean): Promise<Member> {
-    const client = await WebRtcClient.create(endpoint.address, certificate);
-    const transport = new SfuTransport({ id: `t-${id}`, ownerId: id, endpoint, router });
+    const client = await WebRtcClient.create(media.endpoint.address, media.certificate);
+    const transport = new SfuTransport({ id: `t-${id}`, ownerId: id, endpoint: media.endpoint, router });
     const { sdp, slotMids } = audioRoomOffer(client.offer(), publish, SLOTS);
     const answer = transport.negotiate(sdp, new Map(publish ? [['0', { source: 'microphone' }]] : []), new Map(), slotMids);
     expect(transport.slotConsumers()).toHaveLength(SLOTS);
@@ -179,7 +170,7 @@ describe('an audio-only room on the SFU', () => {
         m.transport.close();
       }
     }
-    expect([router.size, endpoint.peerCount]).toEqual([0, 0]);
+    expect([router.size, media.endpoint.peerCount]).toEqual([0, 0]);
     router.close();
   }, 60_000 + LISTENERS * 200);
 });

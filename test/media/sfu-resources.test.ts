@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaEndpoint, Router, SfuTransport, createDtlsCertificate, type Consumer, type DtlsCertificate, type Producer } from '@parley/media';
+import { describe, expect, it } from 'vitest';
+import { Router, SfuTransport, type Consumer, type Producer } from '@parley/media';
+import { useLoopbackEndpoint } from './endpoint-fixture.ts';
 import { memoryAfterGc } from './memory.ts';
 import { WebRtcClient, joinSfu, opusRtp, until, type Joined } from './webrtc-client.ts';
 
@@ -20,22 +21,12 @@ const producerOf = (j: Joined): Producer => (j.transport.producers()[0] as { pro
 const MB = 1024 * 1024;
 
 describe('SFU resources', () => {
-  let endpoint: MediaEndpoint;
-  let certificate: DtlsCertificate;
-
-  beforeAll(async () => {
-    endpoint = await MediaEndpoint.create({ listenAddress: '127.0.0.1', port: 0 });
-    certificate = await createDtlsCertificate();
-  });
-
-  afterAll(async () => {
-    await endpoint.close();
-  });
+  const media = useLoopbackEndpoint();
 
   /** A publisher and its subscriber, 30 packets through, then both gone in the given order. */
   async function pairLifetime(router: Router, k: number, publisherFirst: boolean): Promise<{ consumer: Consumer; transports: SfuTransport[] }> {
-    const pub = await joinSfu(endpoint, router, certificate, `pub${k}`, { publish: true });
-    const sub = await joinSfu(endpoint, router, certificate, `sub${k}`, { subscribeTo: producerOf(pub).id });
+    const pub = await joinSfu(media.endpoint, router, media.certificate, `pub${k}`, { publish: true });
+    const sub = await joinSfu(media.endpoint, router, media.certificate, `sub${k}`, { subscribeTo: producerOf(pub).id });
     for (let seq = 1; seq <= 30; seq++) pub.client.sendRtp(opusRtp(seq, 0x1000 + k, { mid: '0' }));
     await until(() => sub.client.received.packets === 30, `30 packets through pair ${k}`);
     const consumer = sub.transport.consumers()[0] as Consumer;
@@ -57,7 +48,7 @@ describe('SFU resources', () => {
     const round = async (first: number): Promise<number> => {
       const ended: Array<{ consumer: Consumer; transports: SfuTransport[] }> = [];
       for (let k = first; k < first + 30; k++) ended.push(await pairLifetime(router, k, k % 2 === 0));
-      expect([router.size, router.consumerCount(), endpoint.peerCount]).toEqual([0, 0, 0]);
+      expect([router.size, router.consumerCount(), media.endpoint.peerCount]).toEqual([0, 0, 0]);
       for (const { consumer, transports } of ended) {
         expect(consumer.closed).toBe(true);
         for (const t of transports) expect([t.closed, t.peer, t.producers().length, t.consumers().length]).toEqual([true, undefined, 0, 0]);
@@ -78,16 +69,16 @@ describe('SFU resources', () => {
 
   it('a publisher that vanishes (socket closed, then its transport on session expiry) frees its producer and every consumer of it', async () => {
     const router = new Router();
-    const pub = await joinSfu(endpoint, router, certificate, 'ghost', { publish: true });
+    const pub = await joinSfu(media.endpoint, router, media.certificate, 'ghost', { publish: true });
     const subs = [
-      await joinSfu(endpoint, router, certificate, 'watcher1', { subscribeTo: producerOf(pub).id }),
-      await joinSfu(endpoint, router, certificate, 'watcher2', { subscribeTo: producerOf(pub).id }),
+      await joinSfu(media.endpoint, router, media.certificate, 'watcher1', { subscribeTo: producerOf(pub).id }),
+      await joinSfu(media.endpoint, router, media.certificate, 'watcher2', { subscribeTo: producerOf(pub).id }),
     ];
     for (let seq = 1; seq <= 20; seq++) pub.client.sendRtp(opusRtp(seq, 0x9000, { mid: '0' }));
     await until(() => subs.every((s) => s.client.received.packets === 20), 'media at both subscribers');
     const producer = producerOf(pub);
     const consumers = subs.map((s) => s.transport.consumers()[0] as Consumer);
-    expect([router.size, router.consumerCount(), endpoint.peerCount]).toEqual([1, 2, 3]);
+    expect([router.size, router.consumerCount(), media.endpoint.peerCount]).toEqual([1, 2, 3]);
 
     pub.client.close(); // no goodbye: the browser crashed
     await new Promise((r) => setTimeout(r, 200));
@@ -99,29 +90,29 @@ describe('SFU resources', () => {
     expect(consumers.map((c) => c.closed)).toEqual([true, true]);
     // Their onClose ran: the subscriber transports and the router forgot them.
     expect(subs.map((s) => s.transport.consumers().length)).toEqual([0, 0]);
-    expect([router.size, router.consumerCount(), endpoint.peerCount]).toEqual([0, 0, 2]);
+    expect([router.size, router.consumerCount(), media.endpoint.peerCount]).toEqual([0, 0, 2]);
     expect(subs.map((s) => s.transport.peer?.dtlsState)).toEqual(['connected', 'connected']);
-    expect(endpoint.stats.internalErrors).toBe(0);
+    expect(media.endpoint.stats.internalErrors).toBe(0);
     for (const s of subs) {
       s.client.close();
       s.transport.close();
     }
-    expect(endpoint.peerCount).toBe(0);
+    expect(media.endpoint.peerCount).toBe(0);
   });
 
   it('an authenticated peer spraying 20 000 SSRCs no section names: dropped, and no state kept for them', async () => {
     const router = new Router();
-    const spray = await joinSfu(endpoint, router, certificate, 'spray', { publish: true });
+    const spray = await joinSfu(media.endpoint, router, media.certificate, 'spray', { publish: true });
     const out = spray.client.outbound as NonNullable<WebRtcClient['outbound']>;
     const send = async (first: number, count: number): Promise<void> => {
-      const base = endpoint.stats.datagramsReceived;
+      const base = media.endpoint.stats.datagramsReceived;
       for (let sent = 0; sent < count; ) {
         for (let i = 0; i < 25; i++, sent++) {
           const ssrc = 0x1_0000 + first + sent;
           spray.client.send(out.protectRtp(opusRtp(1, ssrc, { size: 20 })));
           out.deleteSsrc(ssrc); // the sender's own context must not be what grows in this process
         }
-        await until(() => endpoint.stats.datagramsReceived >= base + sent, 'the server to read the batch');
+        await until(() => media.endpoint.stats.datagramsReceived >= base + sent, 'the server to read the batch');
       }
     };
     await send(0, 1000);
@@ -137,22 +128,22 @@ describe('SFU resources', () => {
 
   it('subscribers that cannot receive (socket closed, or never connected) hold no packets while 20 000 arrive', async () => {
     const router = new Router();
-    const pub = await joinSfu(endpoint, router, certificate, 'talker', { publish: true });
-    const gone = await joinSfu(endpoint, router, certificate, 'gone', { subscribeTo: producerOf(pub).id });
+    const pub = await joinSfu(media.endpoint, router, media.certificate, 'talker', { publish: true });
+    const gone = await joinSfu(media.endpoint, router, media.certificate, 'gone', { subscribeTo: producerOf(pub).id });
     gone.client.close();
     // A subscriber whose answer went out but whose browser never sent a check: no address, no keys.
-    const silent = new SfuTransport({ id: 't-silent', ownerId: 'silent', endpoint, router });
-    const silentClient = await WebRtcClient.create(endpoint.address, certificate);
+    const silent = new SfuTransport({ id: 't-silent', ownerId: 'silent', endpoint: media.endpoint, router });
+    const silentClient = await WebRtcClient.create(media.endpoint.address, media.certificate);
     silent.negotiate(silentClient.offer(), new Map(), new Map([['2', producerOf(pub).id]]));
     silentClient.close();
     const [goneConsumer, silentConsumer] = [gone.transport.consumers()[0] as Consumer, silent.consumers()[0] as Consumer];
 
     let seq = 0;
     const send = async (count: number): Promise<void> => {
-      const base = endpoint.stats.datagramsReceived;
+      const base = media.endpoint.stats.datagramsReceived;
       for (let sent = 0; sent < count; ) {
         for (let i = 0; i < 25; i++, sent++) pub.client.sendRtp(opusRtp(++seq, 0x7000, { mid: '0', size: 1000 }));
-        await until(() => endpoint.stats.datagramsReceived >= base + sent, 'the server to read the batch');
+        await until(() => media.endpoint.stats.datagramsReceived >= base + sent, 'the server to read the batch');
       }
     };
     await send(2000); // warm-up: the producer's packet cache (512) fills
@@ -161,7 +152,7 @@ describe('SFU resources', () => {
     await send(20_000);
     const seconds = (performance.now() - started) / 1000;
     const growth = memoryAfterGc() - before;
-    console.info(`20 000 packets of 1 kB in ${seconds.toFixed(1)} s: memory growth ${(growth / MB).toFixed(2)} MB; socketErrors ${endpoint.stats.socketErrors}`);
+    console.info(`20 000 packets of 1 kB in ${seconds.toFixed(1)} s: memory growth ${(growth / MB).toFixed(2)} MB; socketErrors ${media.endpoint.stats.socketErrors}`);
 
     expect(producerOf(pub).stats.packets).toBe(22_000);
     expect(goneConsumer.stats.packetsForwarded).toBe(22_000);
@@ -173,6 +164,6 @@ describe('SFU resources', () => {
     expect(growth).toBeLessThan(2 * MB);
     for (const t of [pub.transport, gone.transport, silent]) t.close();
     pub.client.close();
-    expect([router.size, router.consumerCount(), endpoint.peerCount]).toEqual([0, 0, 0]);
+    expect([router.size, router.consumerCount(), media.endpoint.peerCount]).toEqual([0, 0, 0]);
   });
 });
