@@ -202,7 +202,6 @@ export class SfuTransport {
     if (this.#closed || !this.#peer?.outboundSrtp) return;
     const consumers = this.consumers();
     this.#feedback.tick(now, consumers);
-    for (const routed of this.#producersByMid.values()) routed.producer.retryNacks();
     // Feedback every tick (50 ms); layers four times a second: a switch waits for a key frame anyway.
     if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
     this.#layersChosenAt = now;

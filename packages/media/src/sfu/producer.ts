@@ -119,6 +119,7 @@ export class Producer {
     }
     const seq = info.sequenceNumber;
     const cache = state.cache;
+    const now = this.now();
     const highest = state.highestSeq;
     if (highest >= 0) {
       const d = seqDiff(seq, highest);
@@ -128,14 +129,13 @@ export class Producer {
           return;
         }
         s.outOfOrder++;
-        this.#retries.received(info.ssrc, seq, this.now());
+        this.#retries.received(info.ssrc, seq, now);
       } else {
-        if (d > 1 && d <= MAX_NACK_GAP + 1) this.#nack(info.ssrc, highest, d - 1);
+        if (d > 1 && d <= MAX_NACK_GAP + 1) this.#nack(info.ssrc, highest, d - 1, now);
         state.highestSeq = seq;
       }
     } else state.highestSeq = seq;
     cache.put(seq, packet);
-    const now = this.now();
     s.packets++;
     s.bytes += packet.length;
     state.count(packet.length, now);
@@ -255,11 +255,10 @@ export class Producer {
     return true;
   }
 
-  #nack(ssrc: number, highest: number, missing: number): void {
+  #nack(ssrc: number, highest: number, missing: number, now: number): void {
     const request = this.#options.requestRetransmission;
     if (!request) return;
     const seqs = new Array<number>(missing); // only on loss, never on the steady path
-    const now = this.now();
     for (let i = 0; i < missing; i++) {
       seqs[i] = addSeq(highest, i + 1);
       this.#retries.add(ssrc, seqs[i] as number, now);
@@ -281,7 +280,7 @@ export class Producer {
     this.#retryTimer.unref?.();
   }
 
-  /** Asks the publisher again for lost packets whose retransmission has not come (on its own timer; the transport's tick calls it too). */
+  /** Asks the publisher again for lost packets whose retransmission has not come (the producer's own timer calls it). */
   retryNacks(now = this.now()): void {
     const request = this.#options.requestRetransmission;
     if (!request || this.#retries.size === 0) return;
