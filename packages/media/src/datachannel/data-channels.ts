@@ -170,12 +170,17 @@ export class SctpDataChannels implements DataChannelOwner {
   /** Ends the association (ABORT) and every channel. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    this.#end();
+    this.events.removeAllListeners();
+  }
+
+  /** Every channel closes and the association stops; nothing more is accepted. */
+  #end(): void {
     this.#closed = true;
-    for (const channel of [...this.#channels.values()]) this.#forget(channel);
+    this.#forgetAll();
     const sctp = this.#sctp;
     this.#sctp = undefined;
     sctp?.stop().catch(() => undefined);
-    this.events.removeAllListeners();
   }
 
   /** The association starts with the browser's INIT (RFC 9260 §5.1), whose source port is its a=sctp-port. */
@@ -193,9 +198,7 @@ export class SctpDataChannels implements DataChannelOwner {
         if (channel) this.#forget(channel);
       }
     });
-    sctp.stateChanged.closed.subscribe(() => {
-      for (const channel of [...this.#channels.values()]) this.#forget(channel);
-    });
+    sctp.stateChanged.closed.subscribe(() => this.#forgetAll());
     void sctp.start(packet.readUInt16BE(0));
     this.#sctp = sctp;
     return sctp;
@@ -205,10 +208,7 @@ export class SctpDataChannels implements DataChannelOwner {
     if ((sctp as unknown as SctpInternals).advertisedRwnd >= -ADVERTISED_WINDOW_BYTES / 4 || this.#sctp !== sctp) return;
     // Fragments of a message larger than our window: the peer ignores flow control. Drop the association.
     this.stats.windowOverrun++;
-    for (const channel of [...this.#channels.values()]) this.#forget(channel);
-    this.#sctp = undefined;
-    this.#closed = true;
-    sctp.stop().catch(() => undefined);
+    this.#end();
   }
 
   #onReceive(streamId: number, ppid: number, data: Buffer): void {
@@ -270,6 +270,10 @@ export class SctpDataChannels implements DataChannelOwner {
     if (!sctp) return;
     sctp.reconfigQueue.push(streamId);
     sctp.transmitReconfigRequest().catch(() => this.stats.sctpErrors++);
+  }
+
+  #forgetAll(): void {
+    for (const channel of [...this.#channels.values()]) this.#forget(channel);
   }
 
   #forget(channel: DataChannel): void {
