@@ -280,10 +280,15 @@ export const MediaStateIn = notification('mediaState', {
 });
 /** To a publisher: which simulcast layers of its producer someone watches; the SDK disables the others. */
 export const LayersWanted = notification('layersWanted', { producerId: ProducerId, mid: Mid, rids: z.array(z.string().max(16)).max(4) });
-/** To a subscriber: the SFU's estimate of its downlink (send-side, from transport-wide feedback), when it moved. */
 /** To a subscriber in an audio-only room: who is in each of its audio slots now (null: an empty slot). */
 export const AudioSlots = notification('audioSlots', { slots: z.array(ParticipantId.nullable()).max(MAX_AUDIO_SLOTS) });
-export const SfuBandwidth = notification('sfuBandwidth', { estimateBps: z.number().int().nonnegative() });
+/**
+ * To a subscriber: the SFU's estimate of its downlink (send-side, from transport-wide feedback), when it moved or
+ * `congested` changed. `congested`: the link is what limits, not the SFU's choice of layers. Even the lowest layers
+ * of the tiles shown (and the voices) need more than the estimate, so the SFU sends more than it thinks the link
+ * carries, and the subscriber is losing packets.
+ */
+export const SfuBandwidth = notification('sfuBandwidth', { estimateBps: z.number().int().nonnegative(), congested: z.boolean().optional() });
 
 export const Notification = z.discriminatedUnion('type', [
   ParticipantJoined, ParticipantLeft, ParticipantUpdated, OfferIn, AnswerIn, CandidateIn, ChatReceived,

@@ -38,7 +38,7 @@ export class SfuService {
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
   #ticks = 0;
-  readonly #sentEstimates = new WeakMap<SfuTransport, number>();
+  readonly #sentEstimates = new WeakMap<SfuTransport, { estimateBps: number; congested: boolean }>();
   readonly #producerListeners: Array<(room: Room) => void> = [];
   /** Room data over the participants' SFU data channels. */
   readonly data: DataRelay;
@@ -283,17 +283,18 @@ export class SfuService {
     }
   }
 
-  /** Tells each subscriber its downlink estimate when it moved (the SDK's low-bandwidth policy reads it). */
+  /** Tells each subscriber its downlink estimate when it moved or congestion changed (the SDK's low-bandwidth policy reads it). */
   #tellEstimates(): void {
     for (const { transport, room } of this.#transports.values()) {
       if (transport.consumers().length === 0) continue;
       const estimateBps = Math.round(transport.feedback.estimate);
+      const congested = transport.congested;
       const last = this.#sentEstimates.get(transport);
-      if (last !== undefined && Math.abs(estimateBps - last) <= last * BANDWIDTH_CHANGE) continue;
+      if (last && last.congested === congested && Math.abs(estimateBps - last.estimateBps) <= last.estimateBps * BANDWIDTH_CHANGE) continue;
       const session = room.get(transport.ownerId);
       if (!session) continue;
-      this.#sentEstimates.set(transport, estimateBps);
-      session.notify({ type: 'sfuBandwidth', estimateBps });
+      this.#sentEstimates.set(transport, { estimateBps, congested });
+      session.notify({ type: 'sfuBandwidth', estimateBps, congested });
     }
   }
 

@@ -41,12 +41,22 @@ export function layerForTile(layers: readonly LayerStats[], tile: Preference | u
   return top;
 }
 
+export interface LayerChoices {
+  choices: Map<Consumer, LayerChoice>;
+  /**
+   * Some visible tile's lowest layer did not fit the estimate (after the voices and the tiles before it): the SFU
+   * has no lower layer left to drop to and sends more than the estimate.
+   */
+  starved: boolean;
+}
+
 /**
  * One subscriber's layer choice: each visible video consumer's preferred layer from its tile, then the bandwidth
  * estimate shared among them (audio first) by `allocateLayers`.
  */
-export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>): Map<Consumer, LayerChoice> {
+export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>): LayerChoices {
   const out = new Map<Consumer, LayerChoice>();
+  let starved = false;
   const video: Consumer[] = [];
   let budget = estimate;
   for (const c of consumers) {
@@ -63,8 +73,10 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
     // The allocation says undefined when not even the lowest layer fits the estimate. A visible tile keeps its
     // lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume, and a transient
     // estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at once.
-    const layer = input.preferred === undefined ? undefined : (allocation.get(input.id) ?? 0);
+    const allocated = allocation.get(input.id);
+    if (input.preferred !== undefined && allocated === undefined) starved = true;
+    const layer = input.preferred === undefined ? undefined : (allocated ?? 0);
     out.set(input.consumer, { layer, preferred: input.preferred });
   }
-  return out;
+  return { choices: out, starved };
 }

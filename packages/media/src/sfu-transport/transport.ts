@@ -22,6 +22,8 @@ const MAX_INBOUND_SSRCS = 32;
 const LAYER_INTERVAL_MS = 250;
 /** How long a new consumer stays on the lowest layer. */
 const WARM_UP_MS = 2500;
+/** Loss to a subscriber at or above which a starved downlink counts as congested (GCC's "low loss" bound). */
+const CONGESTED_LOSS = 0.02;
 
 export interface PublishRequest {
   source: string;
@@ -85,6 +87,8 @@ export class SfuTransport {
   #transportCcExtension: number | undefined;
   #closed = false;
   #layersChosenAt = -Infinity;
+  /** The last layer choice found a visible tile whose lowest layer did not fit the estimate. */
+  #starved = false;
   readonly #slots: TransportSlots;
 
   readonly #onDtlsFailed: ((error: Error) => void) | undefined;
@@ -111,6 +115,14 @@ export class SfuTransport {
 
   get feedback(): MediaFeedback {
     return this.#feedback;
+  }
+
+  /**
+   * Whether the subscriber's link, not the SFU's layer choice, is what limits: even the lowest layers of the tiles
+   * shown need more than the estimate (the SFU sends them anyway), and at least 2 % of what we send is lost.
+   */
+  get congested(): boolean {
+    return this.#starved && this.#feedback.estimator.stats.lossRate >= CONGESTED_LOSS;
   }
 
   consumers(): Consumer[] {
@@ -205,8 +217,9 @@ export class SfuTransport {
     // Feedback every tick (50 ms); layers four times a second: a switch waits for a key frame anyway.
     if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
     this.#layersChosenAt = now;
-    const chosen = chooseLayers(this.#feedback.estimate, consumers, this.#preferences);
-    for (const [consumer, choice] of chosen) {
+    const { choices, starved } = chooseLayers(this.#feedback.estimate, consumers, this.#preferences);
+    this.#starved = starved;
+    for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);
       if (choice.layer === undefined) {
         if (!consumer.paused) consumer.pause();
