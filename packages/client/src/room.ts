@@ -186,6 +186,11 @@ export class Room extends Emitter<RoomEvents> {
     return this.#lowBandwidth.on;
   }
 
+  /** Whether low-bandwidth mode is on because the SDK took it (automatic mode found our downlink congested). */
+  get lowBandwidthAutomatic(): boolean {
+    return this.#lowBandwidth.automatic;
+  }
+
   /**
    * In SFU rooms: everyone else as the MCU's composite and mix (one stream down) instead of a stream each; we keep
    * publishing to the SFU. Switched make before break both ways. 'auto' (the default) lets the SDK decide from the
@@ -422,7 +427,7 @@ export class Room extends Emitter<RoomEvents> {
         this.emit('audioSlotsChanged', this.audioSlots);
         return;
       case 'sfuBandwidth':
-        this.#lowBandwidth.estimate(n.estimateBps);
+        this.#lowBandwidth.estimate(n.estimateBps, n.congested);
         return;
       default:
         assertNever(n);

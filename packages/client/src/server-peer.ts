@@ -31,6 +31,7 @@ export class ServerPeer {
   #failures = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #gaveUp = false;
 
   constructor(options: ServerPeerOptions) {
     this.#options = options;
@@ -41,6 +42,11 @@ export class ServerPeer {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The last negotiation failed for good (a final error code, or too many tries): nothing retries until the next change. */
+  get gaveUp(): boolean {
+    return this.#gaveUp;
   }
 
   /** Resolves once every change made so far is negotiated (or failed). */
@@ -63,6 +69,7 @@ export class ServerPeer {
   async #run(): Promise<void> {
     if (this.#closed) return;
     clearTimeout(this.#retry);
+    this.#gaveUp = false;
     await this.#options.exchange(this.pc);
     this.#failures = 0;
   }
@@ -72,7 +79,10 @@ export class ServerPeer {
     this.#failures++;
     this.#options.log?.(`${this.#options.label} negotiation failed (${this.#failures})`, error);
     const code = error instanceof ParleyError ? error.code : undefined;
-    if ((code !== undefined && (this.#options.finalCodes as readonly string[]).includes(code)) || this.#failures >= MAX_RETRIES) return;
+    if ((code !== undefined && (this.#options.finalCodes as readonly string[]).includes(code)) || this.#failures >= MAX_RETRIES) {
+      this.#gaveUp = true;
+      return;
+    }
     this.#retry = setTimeout(() => void this.negotiate(), (this.#options.retryDelayMs ?? 1000) * this.#failures);
   }
 

@@ -144,6 +144,9 @@ export function CallView({ room, media, roomId, onLeave }: Props) {
         <div role="status" className="banner">Connection to {recovering.map((p) => p.name).join(', ')} is recovering…</div>
       )}
       {shareError && <div role="status" className="banner warn">{shareError}</div>}
+      {room.lowBandwidthAutomatic && room.composite && (
+        <div role="status" className="banner">Your connection is weak: you receive everyone as one picture and one sound.</div>
+      )}
       <div className="stage">
         {spotlight ? (
           <section className="spotlight" aria-label="participants" data-layout={layout}>

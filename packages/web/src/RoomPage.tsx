@@ -14,14 +14,16 @@ declare global {
 
 const LEFT = 'You left the room.';
 
-function options(): { transports?: TransportKind[]; token?: string; videoCodec?: VideoCodec } {
+/** Options from the page's query: `transport`, `token`, `videoCodec`, and `lowBandwidth=off` (no automatic switch to the MCU). */
+function options(): { transports?: TransportKind[]; token?: string; videoCodec?: VideoCodec; lowBandwidthAuto?: false } {
   const q = new URLSearchParams(window.location.search);
   const t = q.get('transport');
   const token = q.get('token') ?? undefined;
   const transports = t === 'websocket' || t === 'sse' || t === 'longpoll' ? [t as TransportKind] : undefined;
   const c = q.get('videoCodec');
   const videoCodec = c === 'vp8' || c === 'vp9' || c === 'h264' ? c : undefined;
-  return { ...(transports ? { transports } : {}), ...(token ? { token } : {}), ...(videoCodec ? { videoCodec } : {}) };
+  const manual = q.get('lowBandwidth') === 'off';
+  return { ...(transports ? { transports } : {}), ...(token ? { token } : {}), ...(videoCodec ? { videoCodec } : {}), ...(manual ? { lowBandwidthAuto: false as const } : {}) };
 }
 
 /** A room link: the pre-join check, then the call, then an end screen. */
@@ -47,7 +49,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     const opts = options();
     try {
       const token = opts.token ?? (await api.requestToken(window.location.origin, roomId, name)).token;
-      const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}), ...(opts.videoCodec ? { videoCodec: opts.videoCodec } : {}) });
+      const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}), ...(opts.videoCodec ? { videoCodec: opts.videoCodec } : {}), ...(opts.lowBandwidthAuto === false ? { lowBandwidth: { auto: false } } : {}) });
       r.on('disconnected', (err) => {
         media.stop();
         setEnded(err ? friendlyError(err) : LEFT);

@@ -62,6 +62,11 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
     return this.#peer.closed;
   }
 
+  /** Negotiation failed for good (no MCU on the server, say): the connection will not come up by itself. */
+  get failed(): boolean {
+    return this.#peer.gaveUp;
+  }
+
   /** What we send: our microphone and camera tracks, if any. */
   get publishedTracks(): MediaStreamTrack[] {
     return [this.#sections.audio.sender.track, this.#sections.video.sender.track].filter((t): t is MediaStreamTrack => t !== null);

@@ -8,6 +8,8 @@ export interface McuDownlinkHost {
   decodedFrames(): Promise<Map<string, number>>;
   /** Stops or resumes receiving everyone's tracks over the SFU (our publishing is not touched). */
   setSfuReceiving(on: boolean): void;
+  /** Pauses or resumes the video we receive over the SFU, keeping the tracks (tiles freeze on their last frame). */
+  holdSfuVideo(on: boolean): void;
   /** What to show for everyone else changed: the composite (on), or their own tiles again (undefined). */
   compositeChanged(stream: MediaStream | undefined): void;
   log(message: string, detail?: unknown): void;
@@ -39,6 +41,7 @@ export class McuDownlink {
   #connection: McuConnection | undefined;
   /** Bumped by each switch: a wait that belongs to an earlier one stops. */
   #generation = 0;
+  #refused = false;
   showSelf = false;
 
   constructor(host: McuDownlinkHost, options: McuDownlinkOptions = {}) {
@@ -61,11 +64,20 @@ export class McuDownlink {
     return this.#connection;
   }
 
-  /** Switches to the MCU downlink (resolves true once the composite shows) or back to SFU streams. */
-  async set(on: boolean): Promise<boolean> {
+  /** The server refused the last switch to the MCU for good (no MCU, say): trying again would fail the same way. */
+  get refused(): boolean {
+    return this.#refused;
+  }
+
+  /**
+   * Switches to the MCU downlink (resolves true once the composite shows) or back to SFU streams. `holdVideo`: the
+   * link is congested, so the SFU's video pauses first (tiles freeze, voices go on) to leave the composite room to
+   * start; it resumes if the composite does not come.
+   */
+  async set(on: boolean, options: { holdVideo?: boolean } = {}): Promise<boolean> {
     if (on ? this.#state === 'mcu' || this.#state === 'to-mcu' : this.#state === 'sfu' || this.#state === 'to-sfu') return true;
     const generation = ++this.#generation;
-    return on ? this.#toMcu(generation) : this.#toSfu(generation);
+    return on ? this.#toMcu(generation, options.holdVideo === true) : this.#toSfu(generation);
   }
 
   /** Drops the downlink at once (the room left the SFU, or ended): the SFU subscriptions come back. */
@@ -74,21 +86,26 @@ export class McuDownlink {
     const shown = this.composite !== undefined;
     this.#state = 'sfu';
     this.#host.setSfuReceiving(true);
+    this.#host.holdSfuVideo(false);
     this.#closeConnection();
     if (shown) this.#host.compositeChanged(undefined);
   }
 
-  async #toMcu(generation: number): Promise<boolean> {
+  async #toMcu(generation: number, holdVideo: boolean): Promise<boolean> {
     this.#state = 'to-mcu';
+    if (holdVideo) this.#host.holdSfuVideo(true);
     const connection = this.#connection && !this.#connection.closed ? this.#connection : this.#open();
-    const ok = await this.#waitRising(generation, async () => new Map([['composite', await compositeFrames(connection.pc)]]));
+    const ok = await this.#waitRising(generation, async () => new Map([['composite', await compositeFrames(connection.pc)]]), () => connection.failed);
     if (generation !== this.#generation) return false;
     if (!ok) {
-      this.#host.log('MCU downlink: the composite did not decode in time; staying on the SFU');
+      this.#refused = connection.failed;
+      this.#host.log(connection.failed ? 'MCU downlink refused; staying on the SFU' : 'MCU downlink: the composite did not decode in time; staying on the SFU');
       this.#state = 'sfu';
+      this.#host.holdSfuVideo(false);
       this.#closeConnection();
       return false;
     }
+    this.#refused = false;
     this.#state = 'mcu';
     this.#host.compositeChanged(connection.stream);
     await delay(this.#lingerMs);
@@ -99,6 +116,7 @@ export class McuDownlink {
   async #toSfu(generation: number): Promise<boolean> {
     this.#state = 'to-sfu';
     this.#host.setSfuReceiving(true);
+    this.#host.holdSfuVideo(false);
     const ok = await this.#waitRising(generation, () => this.#host.decodedFrames());
     if (generation !== this.#generation) return false;
     if (!ok) this.#host.log('MCU downlink: SFU streams did not all decode in time; showing them anyway');
@@ -131,11 +149,11 @@ export class McuDownlink {
     this.#host.request(false).catch((err: unknown) => this.#host.log('mcuDownlink off failed', err));
   }
 
-  /** True once every counter (there is at least one) rose between two samples; false at the deadline. */
-  async #waitRising(generation: number, sample: () => Promise<Map<string, number>>): Promise<boolean> {
+  /** True once every counter (there is at least one) rose between two samples; false at the deadline or once `failed`. */
+  async #waitRising(generation: number, sample: () => Promise<Map<string, number>>, failed: () => boolean = () => false): Promise<boolean> {
     const deadline = Date.now() + this.#deadlineMs;
     let previous: Map<string, number> | undefined;
-    while (generation === this.#generation && Date.now() < deadline) {
+    while (generation === this.#generation && Date.now() < deadline && !failed()) {
       const current = await sample().catch(() => new Map<string, number>());
       if (previous && [...current].every(([k, n]) => n > 0 && n > (previous?.get(k) ?? Infinity))) return true;
       previous = current;

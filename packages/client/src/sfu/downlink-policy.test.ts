@@ -12,9 +12,26 @@ describe('DownlinkPolicy', () => {
     expect(policy.decide(9000, false)).toBe('mcu');
   });
 
-  it('tries the SFU again after retryAfterMs, and waits twice as long after a try that failed', () => {
+  it('a low estimate the SFU does not call congested is not a reason to switch', () => {
+    const policy = new DownlinkPolicy({ thresholdBps: 300_000, belowForMs: 5000 });
+    policy.estimate(150_000, 0, false);
+    expect(policy.decide(10_000, false)).toBeUndefined();
+    policy.estimate(150_000, 10_000, true);
+    expect(policy.decide(14_999, false)).toBeUndefined();
+    policy.estimate(140_000, 12_000, false); // congestion over: the wait starts again
+    policy.estimate(140_000, 13_000, true);
+    expect(policy.decide(17_999, false)).toBeUndefined();
+    expect(policy.decide(18_000, false)).toBe('mcu');
+    // Congested but above the threshold: the link carries enough for the SFU's lowest layers of fewer tiles.
+    const high = new DownlinkPolicy({ thresholdBps: 300_000, belowForMs: 0 });
+    high.estimate(800_000, 0, true);
+    expect(high.decide(1000, false)).toBeUndefined();
+  });
+
+  it('tries the SFU again after retryAfterMs once the MCU downlink carries the threshold, and waits twice as long after a try that failed', () => {
     const policy = new DownlinkPolicy({ belowForMs: 1000, retryAfterMs: 10_000, maxRetryAfterMs: 25_000 });
     policy.switched('mcu', 0);
+    policy.mcuRate(500_000, 8000);
     expect(policy.decide(9999, true)).toBeUndefined();
     expect(policy.decide(10_000, true)).toBe('sfu');
     policy.switched('sfu', 10_000);
@@ -25,6 +42,30 @@ describe('DownlinkPolicy', () => {
     policy.switched('sfu', 32_000);
     policy.switched('mcu', 33_000);
     expect(policy.retryAfterMs).toBe(25_000); // capped
+  });
+
+  it('stays on the MCU while its downlink carries less than the threshold, until maxRetryAfterMs', () => {
+    const policy = new DownlinkPolicy({ thresholdBps: 300_000, belowForMs: 1000, retryAfterMs: 10_000, maxRetryAfterMs: 60_000 });
+    policy.switched('mcu', 0);
+    policy.mcuRate(180_000, 9000);
+    expect(policy.decide(30_000, true)).toBeUndefined();
+    policy.mcuRate(400_000, 30_000);
+    expect(policy.decide(30_500, true)).toBeUndefined(); // not for belowForMs yet
+    policy.mcuRate(150_000, 31_000);
+    expect(policy.decide(40_000, true)).toBeUndefined();
+    expect(policy.decide(60_000, true)).toBe('sfu');
+  });
+
+  it('after a switch to the MCU that did not happen, waits retryAfterMs before the next, then twice as long', () => {
+    const policy = new DownlinkPolicy({ belowForMs: 0, retryAfterMs: 10_000 });
+    policy.switchFailed(0);
+    policy.estimate(100_000, 1000, true);
+    expect(policy.decide(9999, false)).toBeUndefined();
+    expect(policy.decide(10_000, false)).toBe('mcu');
+    policy.switchFailed(10_000);
+    policy.estimate(100_000, 10_000, true);
+    expect(policy.decide(29_999, false)).toBeUndefined();
+    expect(policy.decide(30_000, false)).toBe('mcu');
   });
 
   it('forgets the back-off once a try held for a while', () => {

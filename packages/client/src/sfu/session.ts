@@ -42,10 +42,17 @@ export class SfuSession {
   #receiving = true;
   /** Audio-only rooms: how many slots carry the loudest voices (we subscribe to no producer then). */
   #audioSlots: number | undefined;
+  /** While set, every video we receive is paused at the SFU (tiles keep their last frame); its sizes wait here. */
+  #heldSizes: Map<string, { width: number; height: number }> | undefined;
 
   constructor(host: SfuSessionHost) {
     this.#host = host;
-    this.#throttle = new SizeThrottle({ send: (producerId, width, height) => host.signal.send({ type: 'sfuPreference', producerId, width, height }) });
+    this.#throttle = new SizeThrottle({
+      send: (producerId, width, height) => {
+        if (this.#heldSizes) this.#heldSizes.set(producerId, { width, height });
+        else host.signal.send({ type: 'sfuPreference', producerId, width, height });
+      },
+    });
   }
 
   get connection(): SfuConnection | undefined {
@@ -126,12 +133,31 @@ export class SfuSession {
   setReceiving(on: boolean): void {
     if (this.#receiving === on || this.#audioSlots !== undefined) return;
     this.#receiving = on;
+    // Nothing is left to pause or resume: new subscriptions start from their tiles' sizes again.
+    this.#heldSizes = undefined;
     const connection = this.#connection;
     if (!connection) return;
     for (const p of this.producers.values()) {
       if (p.participantId === this.#host.localId()) continue;
       if (on) connection.subscribe(p);
       else connection.unsubscribe(p.id);
+    }
+  }
+
+  /**
+   * Pauses every video we receive at the SFU (hidden, 0×0), or resumes it with the tile sizes last reported (a tile
+   * whose size was never reported gets 640×360). The tracks stay: tiles freeze on their last frame. Used to make room
+   * on a congested link for the MCU downlink's composite before the SFU streams end.
+   */
+  holdVideo(on: boolean): void {
+    if (on === (this.#heldSizes !== undefined)) return;
+    const held = this.#heldSizes;
+    this.#heldSizes = on ? new Map() : undefined;
+    for (const { producer } of this.#connection?.received ?? []) {
+      if (producer.kind !== 'video') continue;
+      if (on) this.#heldSizes?.set(producer.id, this.#throttle.sent(producer.id) ?? UNKNOWN_TILE);
+      const size = on ? HIDDEN : (held?.get(producer.id) ?? UNKNOWN_TILE);
+      this.#host.signal.send({ type: 'sfuPreference', producerId: producer.id, ...size });
     }
   }
 
@@ -168,6 +194,10 @@ export class SfuSession {
     return { trackIds, mids };
   }
 }
+
+const HIDDEN = { width: 0, height: 0 };
+/** What a held tile resumes at when its size was never reported: the SFU's default (middle) layer of a 720p camera. */
+const UNKNOWN_TILE = { width: 640, height: 360 };
 
 /** The `rejected` list of an sfuOffer response, keeping only well-formed entries (the response is not schema-parsed). */
 function rejectedSubscriptions(value: unknown): NonNullable<SfuOfferAnswer['rejected']> {

@@ -62,6 +62,11 @@ export class SizeThrottle {
     this.#options.send(key, p.width, p.height);
   }
 
+  /** The size last sent for a key (undefined: none yet). */
+  sent(key: string): { width: number; height: number } | undefined {
+    return this.#keys.get(key)?.sent;
+  }
+
   /** Forgets a key (its producer ended): nothing pending for it is sent. */
   forget(key: string): void {
     clearTimeout(this.#keys.get(key)?.timer);
