@@ -93,7 +93,7 @@ export interface LabParticipant {
 }
 
 /** Opens the room page in the web app as a person would: name, Join, in the call. */
-export async function joinRoom(browser: Browser, baseUrl: string, roomId: string, name: string, relay: RelayTransport | null = null): Promise<LabParticipant> {
+export async function joinRoom(browser: Browser, baseUrl: string, roomId: string, name: string, relay: RelayTransport | null = null, query = ''): Promise<LabParticipant> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 640, height: 480 } });
   // tsx/esbuild may compile named inner functions to `__name(fn, 'name')`, a helper that does not
   // exist in the page: give the page a no-op one before any serialized function runs there.
@@ -104,7 +104,7 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
   page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   try {
-    await page.goto(`${baseUrl}/r/${roomId}`, { timeout: 20_000 });
+    await page.goto(`${baseUrl}/r/${roomId}${query ? `?${query}` : ''}`, { timeout: 20_000 });
     await page.getByLabel('Your name').fill(name, { timeout: 15_000 });
     await page.getByRole('button', { name: 'Join' }).click();
     await page.waitForFunction(() => window.parley?.room.signal.state === 'connected', undefined, { timeout: 20_000 });

@@ -38,8 +38,8 @@ afterAll(async () => {
   expect(escaped, 'packets that tried to leave the lab').toEqual([]);
 });
 
-async function join(network: string, room: string, name: string): Promise<LabParticipant> {
-  const p = await joinRoom((await browserFor(network)).browser, server.url, room, name);
+async function join(network: string, room: string, name: string, query = ''): Promise<LabParticipant> {
+  const p = await joinRoom((await browserFor(network)).browser, server.url, room, name, null, query);
   open.push(p);
   return p;
 }
@@ -72,7 +72,8 @@ describe('SFU on namespace links', () => {
   it('a subscriber whose downlink is limited to 300 kbit/s gets the low simulcast layer; the others keep a high one', async () => {
     const alice = await join('a', 'rate', 'Alice');
     const bob = await join('b', 'rate', 'Bob');
-    const carol = await join('c', 'rate', 'Carol');
+    // Carol keeps her SFU streams: this is about the SFU's layer choice, not the switch to the MCU (below).
+    const carol = await join('c', 'rate', 'Carol', 'lowBandwidth=off');
     // Carol's router sends her at most 300 kbit/s (htb on the LAN side: her downlink).
     const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
     try {
@@ -98,6 +99,75 @@ describe('SFU on namespace links', () => {
       removeLimit();
     }
   });
+
+  it('a subscriber whose downlink cannot carry even the low layers (200 kbit/s) is switched to the MCU composite; the others keep their SFU streams', async () => {
+    await join('a', 'weak', 'Alice');
+    const bob = await join('b', 'weak', 'Bob');
+    const carol = await join('c', 'weak', 'Carol');
+    // Carol on the SFU before her link falls: video decoding, both voices arriving. (Not "both videos": in about one
+    // run in ten one publisher's video never decoded at her here, with its voice arriving; see the closing note.)
+    const onSfu = async () => {
+      const [a, b] = [await statsOf(carol, 'Alice'), await statsOf(carol, 'Bob')];
+      return Math.max(a?.framesDecoded ?? 0, b?.framesDecoded ?? 0) > 30 && (a?.audioBytesReceived ?? 0) > 0 && (b?.audioBytesReceived ?? 0) > 0;
+    };
+    await waitUntil(onSfu, 30_000, 'Carol to decode video and hear Alice and Bob', 500).catch(async (err: Error) => {
+      const seen = await carol.page.evaluate(() => ({ lowBandwidth: window.parley!.room.lowBandwidthMode, topology: window.parley!.room.topology }));
+      throw new Error(`${err.message}; Carol: ${JSON.stringify(seen)}, Alice: ${JSON.stringify(await statsOf(carol, 'Alice'))}, Bob: ${JSON.stringify(await statsOf(carol, 'Bob'))}`);
+    });
+    // What Carol's SDK hears and does, for a failure's message.
+    await carol.page.evaluate(() => {
+      const w = window as unknown as { events: string[] };
+      const start = Date.now();
+      const at = () => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+      w.events = [];
+      const room = window.parley!.room;
+      room.signal.on('notification', (n) => {
+        if (n.type === 'sfuBandwidth') w.events.push(`${at()}: ${Math.round(n.estimateBps / 1000)} kbit/s${n.congested ? ' congested' : ''}`);
+      });
+      room.on('lowBandwidthModeChanged', (on) => w.events.push(`${at()}: low-bandwidth mode ${on ? 'on' : 'off'}`));
+      room.on('compositeChanged', (stream) => w.events.push(`${at()}: composite ${stream ? 'shown' : 'gone'}`));
+    });
+    const events = () => carol.page.evaluate(() => (window as unknown as { events: string[] }).events.join('; '));
+    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 200, queuePackets: 50 });
+    try {
+      expect(await carol.page.evaluate(() => window.parley!.room.lowBandwidthMode), 'Carol on a good link kept the SFU streams').toBe(false);
+      const started = Date.now();
+      // 5 s of congestion, then the composite within 15 s; a switch whose composite does not come in time is tried
+      // again 30 s later (seen in about one run in six: the first composite's start stalls on the full link).
+      await waitUntil(() => carol.page.evaluate(() => window.parley!.room.lowBandwidthAutomatic && !!window.parley!.room.composite), 80_000, 'Carol to be switched to the composite', 500).catch(async (err: Error) => {
+        throw new Error(`${err.message}; Carol's SDK: ${await events()}`);
+      });
+      const switchedMs = Date.now() - started;
+      const tries = (await events()).split('low-bandwidth mode on').length - 1;
+      await carol.page.getByRole('status').filter({ hasText: 'Your connection is weak' }).waitFor({ timeout: 5000 });
+      // The composite plays on the weak link: the frames Carol's page renders of it keep rising.
+      const compositeFrames = () =>
+        carol.page.evaluate(() => {
+          const video = [...document.querySelectorAll('video')].find((v) => v.srcObject === window.parley!.room.composite);
+          return video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+        });
+      // Steady state on the weak link (seen: 3–5 fps; the first seconds are slower while the server's encoder
+      // finds the link's rate). Voices come in the same 200 kbit/s, mixed.
+      await new Promise((r) => setTimeout(r, 5000));
+      const before = await compositeFrames();
+      await new Promise((r) => setTimeout(r, 10_000));
+      const after = await compositeFrames();
+      expect(after - before, `composite frames Carol rendered in 10 s (switched ${switchedMs} ms after the limit)`).toBeGreaterThan(15);
+      expect(await carol.page.evaluate(() => window.parley!.room.lowBandwidthMode), 'Carol stays on the composite while her link stays weak').toBe(true);
+      expect((await statsOf(bob, 'Alice'))?.frameWidth, 'Bob keeps a high layer of Alice').toBeGreaterThanOrEqual(640);
+      // Her link grows again: the composite arrives faster, and 30 s after the switch the SDK tries the SFU again.
+      removeLimit();
+      const lifted = Date.now();
+      await waitUntil(() => carol.page.evaluate(() => !window.parley!.room.lowBandwidthMode && !window.parley!.room.composite), 90_000, 'Carol to be back on the SFU streams', 1000).catch(async (err: Error) => {
+        throw new Error(`${err.message}; Carol's SDK: ${await events()}`);
+      });
+      console.log(`Carol: on the composite ${switchedMs} ms after her link fell to 200 kbit/s (${tries} ${tries === 1 ? 'try' : 'tries'}), back on the SFU streams ${Date.now() - lifted} ms after it was lifted`);
+      const back = (await statsOf(carol, 'Alice'))?.framesDecoded ?? 0;
+      await waitUntil(async () => ((await statsOf(carol, 'Alice'))?.framesDecoded ?? 0) > back + 30, 15_000, 'Carol to decode Alice over the SFU again', 500);
+    } finally {
+      removeLimit();
+    }
+  }, 240_000);
 
   it('5 % loss on a publisher\'s uplink is repaired by NACK: subscribers see at most one freeze in 30 s', async () => {
     const dave = await join('a', 'loss', 'Dave');
