@@ -30,6 +30,14 @@ describe('chooseLayers', () => {
     expect(starved).toBe(true);
   });
 
+  it('on a congested link (pauseStarved) the tiles whose lowest layer does not fit are paused instead', () => {
+    const consumers = [voice('a1'), camera('a'), voice('b1'), camera('b')];
+    const prefs = new Map([['a', small], ['b', small]]);
+    const { choices, starved } = chooseLayers(300_000, consumers, prefs, true);
+    expect([...choices.values()].map((c) => c.layer)).toEqual([0, undefined]);
+    expect(starved).toBe(true);
+  });
+
   it('a hidden tile does not count: it is paused, not starved', () => {
     const consumers = [camera('a'), camera('b')];
     const { choices, starved } = chooseLayers(200_000, consumers, new Map([['a', small], ['b', { width: 0, height: 0 }]]));

@@ -54,7 +54,7 @@ export interface LayerChoices {
  * One subscriber's layer choice: each visible video consumer's preferred layer from its tile, then the bandwidth
  * estimate shared among them (audio first) by `allocateLayers`.
  */
-export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>): LayerChoices {
+export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>, pauseStarved = false): LayerChoices {
   const out = new Map<Consumer, LayerChoice>();
   let starved = false;
   const video: Consumer[] = [];
@@ -72,10 +72,11 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
   for (const input of inputs) {
     // The allocation says undefined when not even the lowest layer fits the estimate. A visible tile keeps its
     // lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume, and a transient
-    // estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at once.
+    // estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at once. Unless
+    // `pauseStarved` (the link is congested, not dipping): sending it anyway would lose voices and signaling too.
     const allocated = allocation.get(input.id);
     if (input.preferred !== undefined && allocated === undefined) starved = true;
-    const layer = input.preferred === undefined ? undefined : (allocated ?? 0);
+    const layer = input.preferred === undefined || (pauseStarved && allocated === undefined) ? undefined : (allocated ?? 0);
     out.set(input.consumer, { layer, preferred: input.preferred });
   }
   return { choices: out, starved };
