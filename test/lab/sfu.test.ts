@@ -48,6 +48,14 @@ async function statsOf(p: LabParticipant, name: string): Promise<RemoteMediaStat
   return (await remoteStats(p.page)).find((s) => s.name === name);
 }
 
+const idOf = (p: LabParticipant) => p.page.evaluate(() => window.parley!.room.local!.id);
+
+const pauseLogs = (participantId: string) => server.logs.filter((l) => l.participant === participantId && /^downlink (congested|recovered)/.test(String(l.msg)));
+/** Whether the server logged pausing a participant's video because their downlink was congested. */
+const pausedFor = (participantId: string) => pauseLogs(participantId).some((l) => String(l.msg).startsWith('downlink congested'));
+/** Whether that pause is on now (the last such log is a pause). */
+const pausedNow = (participantId: string) => String(pauseLogs(participantId).at(-1)?.msg ?? '').startsWith('downlink congested');
+
 /** Gina, on the UDP-blocked network, decodes Fred over a TCP connection of her own to the SFU (RFC 6544): no relay. */
 async function iceTcpOnly(): Promise<void> {
   const gina = await join('blocked', 'blocked', 'Gina');
@@ -95,6 +103,9 @@ describe('SFU on namespace links', () => {
       // frame rate varies from run to run (2–15 fps seen).
       expect((last?.framesDecoded ?? 0) - (first?.framesDecoded ?? 0), 'frames Carol decoded of Alice in 5 s').toBeGreaterThan(5);
       void alice;
+      // The moment the link falls loses a lot by itself (the queue is full of higher layers): the SFU may pause the
+      // video then, for 5 s, but then tries again and the low layers of both go on (300 kbit/s loses 5–15 %).
+      expect(pausedNow(await idOf(carol)), 'the SFU has the low layers going, not paused').toBe(false);
     } finally {
       removeLimit();
     }
@@ -139,6 +150,7 @@ describe('SFU on namespace links', () => {
       });
       const switchedMs = Date.now() - started;
       const tries = (await events()).split('low-bandwidth mode on').length - 1;
+      expect(pausedFor(await idOf(carol)), 'the SFU paused the video that did not fit Carol\'s link').toBe(true);
       await carol.page.getByRole('status').filter({ hasText: 'Your connection is weak' }).waitFor({ timeout: 5000 });
       // The composite plays on the weak link: the frames Carol's page renders of it keep rising.
       const compositeFrames = () =>

@@ -38,7 +38,7 @@ export class SfuService {
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
   #ticks = 0;
-  readonly #sentEstimates = new WeakMap<SfuTransport, { estimateBps: number; congested: boolean }>();
+  readonly #sentEstimates = new WeakMap<SfuTransport, { estimateBps: number; congested: boolean; paused: boolean }>();
   readonly #producerListeners: Array<(room: Room) => void> = [];
   /** Room data over the participants' SFU data channels. */
   readonly data: DataRelay;
@@ -289,11 +289,18 @@ export class SfuService {
       if (transport.consumers().length === 0) continue;
       const estimateBps = Math.round(transport.feedback.estimate);
       const congested = transport.congested;
+      const paused = transport.congestionPaused;
       const last = this.#sentEstimates.get(transport);
-      if (last && last.congested === congested && Math.abs(estimateBps - last.estimateBps) <= last.estimateBps * BANDWIDTH_CHANGE) continue;
+      if (paused !== (last?.paused ?? false)) {
+        this.#log.info({ room: room.id, participant: transport.ownerId, estimateBps }, paused ? 'downlink congested: video that does not fit paused' : 'downlink recovered: video resumed');
+      }
+      if (last && last.congested === congested && Math.abs(estimateBps - last.estimateBps) <= last.estimateBps * BANDWIDTH_CHANGE) {
+        last.paused = paused;
+        continue;
+      }
       const session = room.get(transport.ownerId);
       if (!session) continue;
-      this.#sentEstimates.set(transport, { estimateBps, congested });
+      this.#sentEstimates.set(transport, { estimateBps, congested, paused });
       session.notify({ type: 'sfuBandwidth', estimateBps, congested });
     }
   }

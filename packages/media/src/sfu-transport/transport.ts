@@ -12,6 +12,7 @@ import { MediaFeedback } from './feedback.ts';
 import { extensionText, findExtension } from './header-extension.ts';
 import type { RoutedProducer, Router } from './router.ts';
 import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
+import { CongestionPause } from './congestion-pause.ts';
 import { chooseLayers, type Preference } from './layer-policy.ts';
 import { UpgradeGuard } from './upgrade-guard.ts';
 import { TransportSlots } from './transport-slots.ts';
@@ -22,14 +23,6 @@ const MAX_INBOUND_SSRCS = 32;
 const LAYER_INTERVAL_MS = 250;
 /** How long a new consumer stays on the lowest layer. */
 const WARM_UP_MS = 2500;
-/** Loss to a subscriber at or above which a starved downlink counts as congested (GCC's "low loss" bound). */
-const CONGESTED_LOSS = 0.02;
-/**
- * A starved downlink losing this much (GCC's "high loss" bound) for CONGESTED_PAUSE_MS gets its video that does
- * not fit paused: the lowest layers are then clearly more than the link carries, not a little over it.
- */
-const PAUSE_LOSS = 0.1;
-const CONGESTED_PAUSE_MS = 2000;
 
 export interface PublishRequest {
   source: string;
@@ -93,12 +86,8 @@ export class SfuTransport {
   #transportCcExtension: number | undefined;
   #closed = false;
   #layersChosenAt = -Infinity;
-  /** The last layer choice found a visible tile whose lowest layer did not fit the estimate. */
-  #starved = false;
-  /** Since when the downlink has been starved and losing PAUSE_LOSS or more. */
-  #congestedSince: number | undefined;
-  /** The video that did not fit is paused because the downlink was congested; until it fits again. */
-  #starvedPaused = false;
+  /** Pauses the video that does not fit a congested downlink. */
+  readonly #congestion = new CongestionPause();
   readonly #slots: TransportSlots;
 
   readonly #onDtlsFailed: ((error: Error) => void) | undefined;
@@ -131,8 +120,17 @@ export class SfuTransport {
    * Whether the subscriber's link, not the SFU's layer choice, is what limits: even the lowest layers of the tiles
    * shown need more than the estimate (the SFU sends them anyway), and at least 2 % of what we send is lost.
    */
+  /** Whether the video that does not fit is paused because the downlink is congested (see CongestionPause). */
+  get congestionPaused(): boolean {
+    return this.#congestion.paused;
+  }
+
+  /**
+   * Whether the subscriber's link, not the SFU's layer choice, is what limits: even the lowest layers of the tiles
+   * shown need more than the estimate, and at least 2 % of what we send is lost (or the video was paused for it).
+   */
   get congested(): boolean {
-    return this.#starved && (this.#starvedPaused || this.#feedback.estimator.stats.lossRate >= CONGESTED_LOSS);
+    return this.#congestion.congested;
   }
 
   consumers(): Consumer[] {
@@ -227,9 +225,8 @@ export class SfuTransport {
     // Feedback every tick (50 ms); layers four times a second: a switch waits for a key frame anyway.
     if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
     this.#layersChosenAt = now;
-    const { choices, starved } = chooseLayers(this.#feedback.estimate, consumers, this.#preferences, this.#starvedPaused);
-    this.#starved = starved;
-    this.#noteCongestion(now);
+    const { choices, starved } = chooseLayers(this.#feedback.estimate, consumers, this.#preferences, this.#congestion.paused);
+    this.#congestion.update(now, starved, this.#feedback.estimator.stats.lossRate);
     for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);
       if (choice.layer === undefined) {
@@ -250,22 +247,6 @@ export class SfuTransport {
       }
       if (consumer.targetLayer !== layer) consumer.setTargetLayer(layer);
     }
-  }
-
-  /**
-   * A starved downlink losing PAUSE_LOSS for CONGESTED_PAUSE_MS gets only the video its estimate fits (the rest is paused, frozen)
-   * from the next layer choice on, until everything shown fits again. Pushing the lowest layers into a link that
-   * loses them starves the voices and the signaling connection with them (seen: a minute without a notification).
-   */
-  #noteCongestion(now: number): void {
-    if (!this.#starved) {
-      this.#congestedSince = undefined;
-      this.#starvedPaused = false;
-      return;
-    }
-    if (this.#feedback.estimator.stats.lossRate < PAUSE_LOSS) this.#congestedSince = undefined;
-    else this.#congestedSince ??= now;
-    if (this.#congestedSince !== undefined && now - this.#congestedSince >= CONGESTED_PAUSE_MS) this.#starvedPaused = true;
   }
 
   close(): RoutedProducer[] {
