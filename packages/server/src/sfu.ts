@@ -38,7 +38,9 @@ export class SfuService {
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
   #ticks = 0;
-  readonly #sentEstimates = new WeakMap<SfuTransport, { estimateBps: number; congested: boolean; paused: boolean }>();
+  readonly #sentEstimates = new WeakMap<SfuTransport, { estimateBps: number; congested: boolean }>();
+  /** Transports whose video is paused for congestion, as last logged. */
+  readonly #congestionPaused = new WeakSet<SfuTransport>();
   readonly #producerListeners: Array<(room: Room) => void> = [];
   /** Room data over the participants' SFU data channels. */
   readonly data: DataRelay;
@@ -290,17 +292,16 @@ export class SfuService {
       const estimateBps = Math.round(transport.feedback.estimate);
       const congested = transport.congested;
       const paused = transport.congestionPaused;
-      const last = this.#sentEstimates.get(transport);
-      if (paused !== (last?.paused ?? false)) {
+      if (paused !== this.#congestionPaused.has(transport)) {
+        if (paused) this.#congestionPaused.add(transport);
+        else this.#congestionPaused.delete(transport);
         this.#log.info({ room: room.id, participant: transport.ownerId, estimateBps }, paused ? 'downlink congested: video that does not fit paused' : 'downlink recovered: video resumed');
       }
-      if (last && last.congested === congested && Math.abs(estimateBps - last.estimateBps) <= last.estimateBps * BANDWIDTH_CHANGE) {
-        last.paused = paused;
-        continue;
-      }
+      const last = this.#sentEstimates.get(transport);
+      if (last && last.congested === congested && Math.abs(estimateBps - last.estimateBps) <= last.estimateBps * BANDWIDTH_CHANGE) continue;
       const session = room.get(transport.ownerId);
       if (!session) continue;
-      this.#sentEstimates.set(transport, { estimateBps, congested, paused });
+      this.#sentEstimates.set(transport, { estimateBps, congested });
       session.notify({ type: 'sfuBandwidth', estimateBps, congested });
     }
   }

@@ -88,6 +88,11 @@ export class SendSideEstimator {
     return this.#estimate;
   }
 
+  /** The loss fraction of the last evaluated interval, 0–1 (as in `stats`, without building them). */
+  get lossRate(): number {
+    return this.#loss.lossRate;
+  }
+
   /** What the subscriber acknowledged over the last second, bps; undefined until there is enough feedback. */
   get ackedBitrate(): number | undefined {
     return this.#acked.bitrate;

@@ -116,10 +116,6 @@ export class SfuTransport {
     return this.#feedback;
   }
 
-  /**
-   * Whether the subscriber's link, not the SFU's layer choice, is what limits: even the lowest layers of the tiles
-   * shown need more than the estimate (the SFU sends them anyway), and at least 2 % of what we send is lost.
-   */
   /** Whether the video that does not fit is paused because the downlink is congested (see CongestionPause). */
   get congestionPaused(): boolean {
     return this.#congestion.paused;
@@ -226,7 +222,7 @@ export class SfuTransport {
     if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
     this.#layersChosenAt = now;
     const { choices, starved } = chooseLayers(this.#feedback.estimate, consumers, this.#preferences, this.#congestion.paused);
-    this.#congestion.update(now, starved, this.#feedback.estimator.stats.lossRate);
+    this.#congestion.update(now, starved, this.#feedback.estimator.lossRate);
     for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);
       if (choice.layer === undefined) {
