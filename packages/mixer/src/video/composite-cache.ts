@@ -29,6 +29,8 @@ interface View {
   canvas: I420Frame;
   /** Per tile, the version of the source frame drawn there (0: the name only; -1: not drawn yet). */
   drawn: number[];
+  /** Per tile, where its picture was drawn last (null: no picture): the same place needs no background fill. */
+  placed: (Rect | null)[];
   usedMs: number;
 }
 
@@ -88,7 +90,7 @@ export class CompositeCache {
     const key = JSON.stringify([out.width, out.height, layout, tiles.map((t) => [t.sourceId, t.name ?? null]), options]);
     let view = this.#views.get(key);
     if (!view) {
-      view = { canvas: createI420(out.width, out.height, options.background ?? BACKGROUND), drawn: layout.map(() => -1), usedMs: now };
+      view = { canvas: createI420(out.width, out.height, options.background ?? BACKGROUND), drawn: layout.map(() => -1), placed: layout.map(() => null), usedMs: now };
       this.#views.set(key, view);
     }
     view.usedMs = now;
@@ -100,14 +102,13 @@ export class CompositeCache {
       const source = this.#sources.get(tileSpec.sourceId);
       const version = source?.version ?? 0;
       if (view.drawn[i] === version || tile.width <= 0 || tile.height <= 0) continue;
-      fillRect(view.canvas, tile, options.tileBackground ?? TILE_BACKGROUND);
-      if (source) {
-        const rect = fitRect(source.frame.width, source.frame.height, tile);
-        if (rect.width > 0 && rect.height > 0) {
-          const picture = this.#scaledPicture(tileSpec.sourceId, source, rect.width, rect.height, now, work);
-          copyInto(picture, view.canvas, rect);
-        }
-      }
+      const rect = source ? fitRect(source.frame.width, source.frame.height, tile) : null;
+      const picture = rect && rect.width > 0 && rect.height > 0 ? rect : null;
+      // The picture covers what it covered last time, so only the letterbox around it shows the background,
+      // and that was filled already (the label, drawn the same each time, may overlap it).
+      if (!picture || !sameRect(view.placed[i], picture)) fillRect(view.canvas, tile, options.tileBackground ?? TILE_BACKGROUND);
+      if (picture) copyInto(this.#scaledPicture(tileSpec.sourceId, source!, picture.width, picture.height, now, work), view.canvas, picture);
+      view.placed[i] = picture;
       if (tileSpec.name) drawLabel(view.canvas, tile, tileSpec.name, options.label);
       view.drawn[i] = version;
       work.tilesDrawn++;
@@ -145,6 +146,10 @@ export class CompositeCache {
       if (bySize.size === 0) this.#scaled.delete(id);
     }
   }
+}
+
+function sameRect(a: Rect | null | undefined, b: Rect): boolean {
+  return !!a && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
 
 /** Copies a picture into `rect` of `dst` (same size, even-aligned: the chroma rectangle is exact), plane by plane, row by row. */
