@@ -27,15 +27,17 @@ export interface CompositeViewsOptions<M extends ViewMember> {
   width: number;
   height: number;
   /** Counters shared with the room mixer's stats. */
-  stats: { videoFramesOut: number; videoFramesSkipped: number };
+  stats: { videoFramesOut: number; videoFramesSkipped: number; videoFramesLate: number };
   /** Whether a member is still in the room (a composite finished after they left is not theirs to get). */
   current: (member: M) => boolean;
   log?: (message: string, detail?: unknown) => void;
 }
 
 /** One distinct view (what some listeners see) and its composite in flight, shared by those listeners. */
-interface ViewJob {
+interface ViewJob<M> {
   inFlight: boolean;
+  /** A tick came while the composite was in flight: made as soon as it is back. */
+  late?: { view: View; listeners: M[] } | undefined;
   /** The last composite, handed back to the worker to be filled again (the video sources copy what they are given). */
   spare?: I420Frame | undefined;
 }
@@ -43,11 +45,13 @@ interface ViewJob {
 /**
  * The room's composites: each tick, every listener's view (everyone but themselves unless they asked, the presenter
  * or speaker large), made once per distinct view on the compositor thread and handed to each listener's video
- * source. A view whose previous composite is still being made skips the tick (counted).
+ * source. A view whose previous composite is still being made when a tick comes is made again as soon as it is back
+ * (late, counted): a compositor thread that falls behind for a moment delays a frame instead of dropping it. A second
+ * tick in that time is skipped (counted): at most one composite per view waits.
  */
 export class CompositeViews<M extends ViewMember> {
   readonly #options: CompositeViewsOptions<M>;
-  readonly #views = new Map<string, ViewJob>();
+  readonly #views = new Map<string, ViewJob<M>>();
   #compositor: Compositor | undefined;
   #closed = false;
 
@@ -79,12 +83,21 @@ export class CompositeViews<M extends ViewMember> {
       if (group) group.listeners.push(listener);
       else groups.set(key, { view, listeners: [listener] });
     }
-    for (const [key, job] of this.#views) if (!groups.has(key) && !job.inFlight) this.#views.delete(key);
+    for (const [key, job] of this.#views) {
+      if (groups.has(key)) continue;
+      job.late = undefined; // its listeners see another view now
+      if (!job.inFlight) this.#views.delete(key);
+    }
     for (const [key, { view, listeners }] of groups) {
       let job = this.#views.get(key);
       if (!job) this.#views.set(key, (job = { inFlight: false }));
-      if (job.inFlight) this.#options.stats.videoFramesSkipped += listeners.length;
-      else this.#composite(compositor, job, view, listeners);
+      if (!job.inFlight) {
+        this.#composite(compositor, job, view, listeners);
+        continue;
+      }
+      if (job.late) this.#options.stats.videoFramesSkipped += job.late.listeners.length;
+      else this.#options.stats.videoFramesLate += listeners.length;
+      job.late = { view, listeners };
     }
   }
 
@@ -101,7 +114,7 @@ export class CompositeViews<M extends ViewMember> {
     await compositor?.close();
   }
 
-  #composite(compositor: Compositor, job: ViewJob, view: View, listeners: M[]): void {
+  #composite(compositor: Compositor, job: ViewJob<M>, view: View, listeners: M[]): void {
     const spare = job.spare;
     job.spare = undefined;
     job.inFlight = true;
@@ -122,10 +135,20 @@ export class CompositeViews<M extends ViewMember> {
           stats.videoFramesOut++;
         }
         if (!this.#closed) job.spare = frame;
+        this.#catchUp(compositor, job);
       })
       .catch((err: unknown) => {
         done();
         if (!this.#closed) this.#options.log?.('composite failed', err);
+        this.#catchUp(compositor, job);
       });
+  }
+
+  /** The composite that waited for this one, made now (with the frames and names as they are now). */
+  #catchUp(compositor: Compositor, job: ViewJob<M>): void {
+    const late = job.late;
+    job.late = undefined;
+    if (!late || this.#closed || compositor !== this.#compositor) return;
+    this.#composite(compositor, job, late.view, late.listeners);
   }
 }
