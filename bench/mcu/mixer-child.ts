@@ -9,7 +9,7 @@ const send = (m: unknown) => process.send!(m);
 const rooms = new Map<string, RoomMixer>();
 const peers: McuPeer[] = [];
 /** Counts of mixers already closed, so window deltas stay right across phases. */
-const past = { out: 0, skipped: 0, glitches: 0, audioOut: 0 };
+const past = { out: 0, skipped: 0, late: 0, glitches: 0, audioOut: 0 };
 let last = { ...past };
 let config = { width: 640, height: 360, fps: 15, videoBitrateBps: 800_000 };
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -21,6 +21,7 @@ function totals(): typeof past {
     const s = mixer.stats;
     t.out += s.videoFramesOut;
     t.skipped += s.videoFramesSkipped;
+    t.late += s.videoFramesLate;
     t.glitches += s.audioUnderruns;
     t.audioOut += s.audioFramesOut;
   }
@@ -64,6 +65,7 @@ process.on('message', (m: ToMixer) => {
           type: 'window',
           videoFramesOut: now.out - last.out,
           videoFramesSkipped: now.skipped - last.skipped,
+          videoFramesLate: now.late - last.late,
           audioGlitches: now.glitches - last.glitches,
           audioFramesOut: now.audioOut - last.audioOut,
           eventLoopP99Ms: delay.percentile(99) / 1e6,

@@ -18,6 +18,7 @@ export interface MixerWindow {
   type: 'window';
   videoFramesOut: number;
   videoFramesSkipped: number;
+  videoFramesLate: number;
   audioGlitches: number;
   audioFramesOut: number;
   eventLoopP99Ms: number;

@@ -73,9 +73,17 @@ async function measure(label: string, rooms: number, config: MixerConfig, input:
   return { label, rooms, config, mixerCpuPct, loadCpuPct: l.cpuPct, otherCpuPct: machinePct - mixerCpuPct - l.cpuPct, mixer: w, load: l, seconds: elapsed };
 }
 
-/** Whether a window kept every output frame: no composite skipped, every listener decoding ≥ 90 % of fps at full size. */
+/** The latency target (glass-to-glass p50 through the mixer). */
+const LATENCY_TARGET_MS = 150;
+
+/**
+ * Whether a window kept every output frame: no composite skipped, every listener decoding ≥ 90 % of fps at full size,
+ * and the video still in time (p50 within the latency target). A saturated core can still deliver every frame, late
+ * composites caught up, seconds behind: that is not a room the mixer carries.
+ */
 function kept(r: Row): boolean {
-  return r.mixer.videoFramesSkipped === 0 && r.load.fps.length > 0 && Math.min(...r.load.fps) >= 0.9 * r.config.fps && r.load.minWidth === r.config.width;
+  const inTime = summarize(r.load.videoLatencyMs).p50 <= LATENCY_TARGET_MS;
+  return r.mixer.videoFramesSkipped === 0 && r.load.fps.length > 0 && Math.min(...r.load.fps) >= 0.9 * r.config.fps && r.load.minWidth === r.config.width && inTime;
 }
 
 function rowCells(r: Row): string[] {
@@ -87,7 +95,7 @@ function rowCells(r: Row): string[] {
     fmt(r.mixerCpuPct, 0),
     fmt(r.mixerCpuPct / r.rooms, 1),
     `${fmt(r.mixer.eventLoopP99Ms, 1)} / ${fmt(r.mixer.eventLoopMaxMs, 0)}`,
-    String(r.mixer.videoFramesSkipped),
+    `${r.mixer.videoFramesSkipped} / ${r.mixer.videoFramesLate}`,
     fps.length ? `${fmt(Math.min(...fps), 1)} / ${fmt(fps.reduce((s, x) => s + x, 0) / fps.length, 1)}` : '–',
     Number.isFinite(r.load.minWidth) ? String(r.load.minWidth) : '–',
     `${fmt(v.p50, 0)} / ${fmt(v.p95, 0)} (${v.n})`,
@@ -97,7 +105,7 @@ function rowCells(r: Row): string[] {
     kept(r) ? 'yes' : 'NO',
   ];
 }
-const HEADERS = ['rooms', 'mixer CPU %', 'CPU %/room', 'loop p99/max ms', 'skipped', 'decoded fps min/avg', 'min width', 'video ms p50/p95 (n)', 'audio ms p50/p95 (n)', 'glitches', 'load / other CPU %', 'all frames'];
+const HEADERS = ['rooms', 'mixer CPU %', 'CPU %/room', 'loop p99/max ms', 'skipped / late', 'decoded fps min/avg', 'min width', 'video ms p50/p95 (n)', 'audio ms p50/p95 (n)', 'glitches', 'load / other CPU %', 'all frames'];
 
 const cpu = cpus();
 console.log(`# Parley MCU — ${new Date().toISOString()}`);
@@ -137,7 +145,7 @@ try {
   console.log('\n## Against the targets\n');
   printTable(['target', 'measured', 'verdict'], [
     ['≥ 3 four-person rooms per core at 640x360@15 without dropped output frames', `${best} room(s) the most that kept every frame (steps ${args.steps.join(',')}); CPU-derived ${fmt(100 / perRoom, 1)} rooms per core (${fmt(perRoom, 1)} % per room)`, best >= 3 ? 'met' : 'missed'],
-    ['added latency through the mixer p50 ≤ 150 ms', `glass-to-glass p50 ${fmt(video.p50, 0)} ms through the mixer, windows that kept every frame (${fmt(added, 0)} ms over the direct path's ${fmt(directV.p50, 0)} ms)`, video.p50 <= 150 ? 'met' : 'missed'],
+    ['added latency through the mixer p50 ≤ 150 ms', `glass-to-glass p50 ${fmt(video.p50, 0)} ms through the mixer, windows that kept every frame (${fmt(added, 0)} ms over the direct path's ${fmt(directV.p50, 0)} ms)`, video.p50 <= LATENCY_TARGET_MS ? 'met' : 'missed'],
     [`no audio glitches (buffer underruns) over ${args.soakS >= 600 ? 'a 10-minute run' : `${args.soakS} s (--long: 10 minutes)`}`, `${soak.mixer.audioGlitches} glitches, ${soak.mixer.audioFramesOut} mixed frames out`, soak.mixer.audioGlitches === 0 ? 'met' : 'missed'],
   ]);
 } catch (err) {
