@@ -136,15 +136,16 @@ try {
   rows.push(soak);
   console.log(`\nloadavg after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   printTable(HEADERS, rows.map(rowCells));
-  const first = rows.find((r) => r.label === 'sd' && r.rooms === 1);
-  const perRoom = first ? first.mixerCpuPct / first.rooms : Number.NaN;
+  // CPU per room where the most rooms kept every frame: one room also pays the process's fixed costs alone.
+  const top = rows.find((r) => r.label === 'sd' && r.rooms === best) ?? rows.find((r) => r.label === 'sd' && r.rooms === 1);
+  const perRoom = top ? top.mixerCpuPct / top.rooms : Number.NaN;
   // Latency at a load the mixer keeps up with (a saturated step measures queues, not the mixer).
   const sd = rows.filter((r) => r.config === SD && kept(r));
   const video = summarize(sd.flatMap((r) => r.load.videoLatencyMs));
   const added = video.p50 - directV.p50;
   console.log('\n## Against the targets\n');
   printTable(['target', 'measured', 'verdict'], [
-    ['≥ 3 four-person rooms per core at 640x360@15 without dropped output frames', `${best} room(s) the most that kept every frame (steps ${args.steps.join(',')}); CPU-derived ${fmt(100 / perRoom, 1)} rooms per core (${fmt(perRoom, 1)} % per room)`, best >= 3 ? 'met' : 'missed'],
+    ['≥ 3 four-person rooms per core at 640x360@15 without dropped output frames', `${best} room(s) the most that kept every frame (steps ${args.steps.join(',')}); CPU-derived ${fmt(100 / perRoom, 1)} rooms per core (${fmt(perRoom, 1)} % per room at ${top?.rooms ?? '–'} room(s))`, best >= 3 ? 'met' : 'missed'],
     ['added latency through the mixer p50 ≤ 150 ms', `glass-to-glass p50 ${fmt(video.p50, 0)} ms through the mixer, windows that kept every frame (${fmt(added, 0)} ms over the direct path's ${fmt(directV.p50, 0)} ms)`, video.p50 <= LATENCY_TARGET_MS ? 'met' : 'missed'],
     [`no audio glitches (buffer underruns) over ${args.soakS >= 600 ? 'a 10-minute run' : `${args.soakS} s (--long: 10 minutes)`}`, `${soak.mixer.audioGlitches} glitches, ${soak.mixer.audioFramesOut} mixed frames out`, soak.mixer.audioGlitches === 0 ? 'met' : 'missed'],
   ]);
