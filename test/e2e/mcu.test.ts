@@ -17,6 +17,18 @@ function inner(tile: Rect): Rect {
   return { x: Math.round(tile.x + tile.width * 0.25), y: Math.round(tile.y + tile.height * 0.05), width: Math.round(tile.width * 0.5), height: Math.round(tile.height * 0.7) };
 }
 
+/** What a participant's browser sends to the MCU: the encoded size, and the size of the track it encodes. */
+const sentVideo = (p: Participant) =>
+  p.page.evaluate(async () => {
+    const pc = window.parley!.room.compositeStatsSource()?.pc;
+    const settings = pc?.getSenders().find((x) => x.track?.kind === 'video')?.track?.getSettings();
+    let out: { frameWidth: number; frameHeight: number } | undefined;
+    (await pc?.getStats())?.forEach((s: { type: string; kind?: string; frameWidth?: number; frameHeight?: number }) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && s.frameWidth) out = { frameWidth: s.frameWidth, frameHeight: s.frameHeight ?? 0 };
+    });
+    return out && settings ? { ...out, trackWidth: settings.width ?? 0, trackHeight: settings.height ?? 0 } : undefined;
+  });
+
 const setMic = (p: Participant, on: boolean) => p.page.evaluate((on) => window.parley!.media.setEnabled('audio', on), on);
 
 describe('MCU rooms in Chromium', () => {
@@ -45,6 +57,15 @@ describe('MCU rooms in Chromium', () => {
       expect(s.framesDecoded).toBeGreaterThan(before.framesDecoded + 10);
       expect(s.audioBytesReceived).toBeGreaterThan(before.audioBytesReceived);
       expect(await p.page.locator('figure.tile').count()).toBe(2); // themselves and "Everyone"
+    }
+
+    // Each camera (captured at 1280×720) goes up scaled to the composite's size: the server said so in its answer.
+    for (const p of h.open) {
+      const sent = await waitUntil(() => sentVideo(p), 10_000, `${p.name}'s video at the MCU`);
+      console.log(`${p.name} sends ${sent.frameWidth}x${sent.frameHeight} of a ${sent.trackWidth}x${sent.trackHeight} camera`);
+      expect(sent.trackWidth).toBeGreaterThan(WIDTH);
+      expect(sent.frameWidth).toBeLessThanOrEqual(WIDTH);
+      expect(sent.frameHeight).toBeLessThanOrEqual(HEIGHT);
     }
 
     // The composite shows the three others: each tile carries a picture (not the plain tile background) that moves.
@@ -108,37 +129,37 @@ describe('MCU rooms in Chromium', () => {
     await h.server.createRoom({ id: 'mcu-screen', topology: 'mcu' });
     const ann = await h.join('mcu-screen', 'Ann');
     const ben = await h.join('mcu-screen', 'Ben');
-    // The width of the video Ann's browser sends to the MCU, and what Ben decodes of the composite.
-    const sentWidth = () => ann.page.evaluate(async () => {
-      const src = window.parley!.room.compositeStatsSource();
-      let width = 0;
-      (await src?.pc.getStats())?.forEach((s: { type: string; kind?: string; frameWidth?: number }) => {
-        if (s.type === 'outbound-rtp' && s.kind === 'video') width = s.frameWidth ?? 0;
-      });
-      return width;
-    });
+    // The track Ann's browser sends to the MCU, and what Ben decodes of the composite. (Both the camera and the
+    // screen are scaled to the composite's size, so the encoded width does not tell them apart.)
+    const sentTrack = () => ann.page.evaluate(() => window.parley!.room.compositeStatsSource()?.pc.getSenders().find((x) => x.track?.kind === 'video')?.track?.id);
+    const cameraTrack = () => ann.page.evaluate(() => window.parley!.media.state.stream?.getVideoTracks()[0]?.id);
     const decodedAtBen = async () => (await compositeStats(ben.page))?.framesDecoded ?? 0;
     const presenter = () => h.server.mcu!.snapshot().find((r) => r.room === 'mcu-screen')?.presenter;
-    const camera = await waitUntil(async () => (await sentWidth()) || undefined, 20_000, "Ann's camera at the MCU");
+    const camera = await waitUntil(async () => ((await sentVideo(ann)) && (await sentTrack())) || undefined, 20_000, "Ann's camera at the MCU");
+    expect(camera).toBe(await cameraTrack());
     await waitUntil(async () => (await decodedAtBen()) > 15, 20_000, 'the composite at Ben');
     expect(presenter()).toBeUndefined();
 
     await ann.page.getByRole('button', { name: 'Share screen' }).click();
     await waitUntil(async () => presenter() !== undefined || undefined, 10_000, 'the mixer to show Ann as presenter');
     const screen = await waitUntil(async () => {
-      const w = await sentWidth();
-      return w !== camera && w > 0 ? w : undefined;
+      const t = await sentTrack();
+      return t !== camera && t ? t : undefined;
     }, 10_000, 'the screen in place of the camera');
+    const screenSent = await waitUntil(async () => {
+      const v = await sentVideo(ann);
+      return v && v.trackWidth !== 0 ? v : undefined;
+    }, 10_000, 'the screen encoded');
+    expect(screenSent.frameWidth).toBeLessThanOrEqual(WIDTH);
     const before = await decodedAtBen();
     await new Promise((r) => setTimeout(r, 2000));
     expect((await decodedAtBen()) - before, 'composite frames Ben decoded in 2 s while Ann presents').toBeGreaterThan(15);
-    console.log(`Ann sends ${camera} px wide from her camera, ${screen} px from her screen`);
+    console.log(`Ann sends ${screenSent.frameWidth}x${screenSent.frameHeight} of her ${screenSent.trackWidth}x${screenSent.trackHeight} screen`);
 
     await ann.page.getByRole('button', { name: 'Stop sharing' }).click();
     await waitUntil(async () => presenter() === undefined || undefined, 10_000, 'the mixer to stop showing a presenter');
-    // The camera goes up again (its encoder restarts low and ramps up, so its width is not compared with before).
-    const videoSent = () => ann.page.evaluate(() => window.parley!.room.compositeStatsSource()!.pc.getSenders().find((x) => x.track?.kind === 'video')?.track?.getSettings().width);
-    await waitUntil(async () => ((await videoSent()) === (await ann.page.evaluate(() => window.parley!.media.state.stream!.getVideoTracks()[0]!.getSettings().width)) && (await sentWidth()) !== screen) || undefined, 10_000, "Ann's camera back at the MCU");
+    // The camera goes up again.
+    await waitUntil(async () => ((await sentTrack()) === (await cameraTrack()) && (await sentTrack()) !== screen) || undefined, 10_000, "Ann's camera back at the MCU");
   });
 
   it('"Show me in the mix" puts a participant\'s own tile in their composite, and only theirs', async () => {

@@ -167,6 +167,20 @@ export const SfuLeave = z.object({ type: z.literal('sfuLeave'), id: RequestId.op
 export const McuOffer = z.object({ type: z.literal('mcuOffer'), id: RequestId, sdp: Sdp, showSelf: z.boolean().optional() });
 
 /**
+ * In the response to `mcuOffer`, `data.send`: the most video worth sending to the MCU. No picture is shown larger or
+ * more often than the composite, so a camera sent bigger only costs the sender's uplink and the server's decoder
+ * (1280×720 at 30 fps is eight times the pixels of the default 640×360 at 15). The SDK scales its camera or screen
+ * down to fit, caps its frame rate and bitrate.
+ */
+export const McuSendLimit = z.object({
+  width: z.number().int().min(1).max(8192),
+  height: z.number().int().min(1).max(8192),
+  fps: z.number().int().min(1).max(120),
+  maxBitrateBps: z.number().int().min(1),
+});
+export type McuSendLimit = z.infer<typeof McuSendLimit>;
+
+/**
  * In an SFU room: take (`enabled`, with a receive-only offer in `sdp`) or give back the MCU downlink, one composite
  * of everyone else and their mixed voices instead of a stream per participant; publishing to the SFU goes on. The
  * answer comes in the response's `data.sdp`, candidates included. `showSelf` puts our own tile in the composite.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClientMessage, parseServerMessage, assertNever } from './parse.ts';
 import { negotiateVersion, PROTOCOL_VERSION, SUPPORTED_VERSIONS } from './version.ts';
 import { ProtocolError, ErrorCodes, FatalErrorCodes, CloseCodes } from './errors.ts';
+import { McuSendLimit } from './messages.ts';
 
 function failure(raw: string) {
   const r = parseClientMessage(raw);
@@ -37,6 +38,13 @@ describe('parseClientMessage', () => {
       const r = failure(JSON.stringify(bad));
       expect(r.error.code, JSON.stringify(bad).slice(0, 60)).toBe('INVALID_MESSAGE');
       expect(r.type).toBe('mcuOffer');
+    }
+  });
+
+  it("reads the MCU's send limit (mcuOffer's data.send) and refuses a malformed one", () => {
+    expect(McuSendLimit.parse({ width: 640, height: 360, fps: 15, maxBitrateBps: 800_000 })).toEqual({ width: 640, height: 360, fps: 15, maxBitrateBps: 800_000 });
+    for (const bad of [undefined, {}, { width: 0, height: 360, fps: 15, maxBitrateBps: 1 }, { width: 640, height: 360, fps: 1.5, maxBitrateBps: 1 }, { width: '640', height: 360, fps: 15, maxBitrateBps: 1 }]) {
+      expect(McuSendLimit.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
 

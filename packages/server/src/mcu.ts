@@ -1,5 +1,5 @@
 import { McuPeer, RoomMixer, WorkerCompositor, loadWrtc, offerReceives, offerSends, sdpSections, type Wrtc } from '@parley/mixer';
-import { ProtocolError, checkSdp } from '@parley/protocol';
+import { ProtocolError, checkSdp, type McuSendLimit } from '@parley/protocol';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -128,7 +128,7 @@ export class McuService {
   }
 
   /** Handles `mcuOffer`: the answer SDP, with the server's candidates; `showSelf` puts their own tile in their composite. */
-  async offer(session: Session, room: Room, sdp: string, showSelf = false): Promise<{ sdp: string }> {
+  async offer(session: Session, room: Room, sdp: string, showSelf = false): Promise<{ sdp: string; send: McuSendLimit }> {
     if (this.#closed) throw new ProtocolError('MCU_UNAVAILABLE', 'the MCU is shutting down');
     if (room.topology !== 'mcu') throw new ProtocolError('WRONG_TOPOLOGY', 'this room is not mixed by the MCU');
     const why = checkSdp(sdp);
@@ -161,7 +161,8 @@ export class McuService {
     }
     const mixer = this.#mixers.get(room);
     if (mixer?.has(participantId)) mixer.setListening(participantId, true, { showSelf });
-    return { sdp: await answerOffer(entry.peer, sdp, this.#network) };
+    const { width, height, fps, videoBitrateBps } = this.#config;
+    return { sdp: await answerOffer(entry.peer, sdp, this.#network), send: { width, height, fps, maxBitrateBps: videoBitrateBps } };
   }
 
   /**

@@ -1,10 +1,17 @@
+import { McuSendLimit } from '@parley/protocol';
 import { Emitter } from '../emitter.ts';
 import { ServerPeer } from '../server-peer.ts';
 
+/** The server's answer, and the most video worth sending it (the composite's size, rate and bitrate), if it says. */
+export interface McuAnswer {
+  sdp: string;
+  send?: unknown;
+}
+
 export interface McuConnectionOptions {
   configuration: RTCConfiguration;
-  /** Sends the offer (candidates included) to the server and resolves with its answer SDP. */
-  offer(sdp: string): Promise<string>;
+  /** Sends the offer (candidates included) to the server and resolves with its answer. */
+  offer(sdp: string): Promise<McuAnswer>;
   /** How long to wait for our candidates before offering without the missing ones. Default 2000 ms. */
   gatherTimeoutMs?: number;
   /** Delay before retrying a failed negotiation (times the failure count). Default 1000 ms. */
@@ -34,6 +41,8 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
   /** The video we were given: the screen, when there is one, goes up instead of the camera. */
   #camera: MediaStreamTrack | null = null;
   #screen: MediaStreamTrack | null = null;
+  /** The server's limit on what we send (`mcuOffer`'s `data.send`), once known. */
+  #sendLimit: McuSendLimit | undefined;
 
   constructor(options: McuConnectionOptions) {
     super();
@@ -115,17 +124,44 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
     if (oldTrack === this.#camera) this.#camera = newTrack;
     if (oldTrack === this.#screen) this.#screen = newTrack;
     const section = this.#sections[oldTrack.kind as 'audio' | 'video'];
-    if (!this.closed && section?.sender.track === oldTrack) await section.sender.replaceTrack(newTrack);
+    if (!this.closed && section?.sender.track === oldTrack) {
+      await section.sender.replaceTrack(newTrack);
+      if (section === this.#sections.video) await this.#limitVideo();
+    }
   }
 
   /** Sends `track` (or nothing) on a section; renegotiates only when its direction changes. */
   #send(section: RTCRtpTransceiver, track: MediaStreamTrack | null): void {
     if (section.sender.track === track) return;
-    void section.sender.replaceTrack(track);
+    const replaced = section.sender.replaceTrack(track);
+    if (section === this.#sections.video) void replaced.then(() => this.#limitVideo(), () => undefined);
     const direction = track ? 'sendrecv' : 'recvonly';
     if (section.direction === direction) return;
     section.direction = direction;
     void this.negotiate();
+  }
+
+  /**
+   * Fits the video we send into the server's limit: scaled down to the composite's size (never up), at most its frame
+   * rate and bitrate. Applied after each negotiation (the encoding exists from then on) and each change of track.
+   */
+  async #limitVideo(): Promise<void> {
+    const limit = this.#sendLimit;
+    const sender = this.#sections.video.sender;
+    const track = sender.track;
+    if (!limit || !track || this.closed) return;
+    const { width = 0, height = 0 } = track.getSettings();
+    const params = sender.getParameters();
+    const encoding = params.encodings?.[0];
+    if (!encoding) return; // not negotiated yet: the exchange applies it
+    encoding.scaleResolutionDownBy = Math.max(1, width / limit.width, height / limit.height);
+    encoding.maxFramerate = limit.fps;
+    encoding.maxBitrate = limit.maxBitrateBps;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      this.#options.log?.('MCU: could not limit the video sent', err);
+    }
   }
 
   restartIce(): void {
@@ -137,9 +173,13 @@ export class McuConnection extends Emitter<McuConnectionEvents> {
     await pc.setLocalDescription(await pc.createOffer());
     await this.#gathered();
     try {
-      const sdp = await this.#options.offer(pc.localDescription?.sdp ?? '');
+      const answer = await this.#options.offer(pc.localDescription?.sdp ?? '');
       if (this.closed) return;
-      await pc.setRemoteDescription({ type: 'answer', sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      const limit = McuSendLimit.safeParse(answer.send);
+      if (limit.success) this.#sendLimit = limit.data;
+      else if (answer.send !== undefined) this.#options.log?.('MCU: ignored a malformed send limit', answer.send);
+      await this.#limitVideo();
     } catch (error) {
       await this.#peer.rollback();
       throw error;

@@ -133,7 +133,7 @@ export class McuDownlink {
       offer: async (sdp) => {
         const data = (await this.#host.request(true, sdp)) as { sdp?: unknown } | undefined;
         if (typeof data?.sdp !== 'string') throw new TypeError('mcuDownlink response without an sdp');
-        return data.sdp;
+        return { sdp: data.sdp };
       },
       log: (m, d) => this.#host.log(m, d),
     });

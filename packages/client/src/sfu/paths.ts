@@ -241,9 +241,9 @@ export class MediaPaths {
       configuration: host.configuration(),
       offer: async (sdp) => {
         const showSelf = host.showSelfInMix?.() ?? false;
-        const data = (await host.signal.request({ type: 'mcuOffer', sdp, ...(showSelf ? { showSelf } : {}) })) as { sdp?: unknown } | undefined;
+        const data = (await host.signal.request({ type: 'mcuOffer', sdp, ...(showSelf ? { showSelf } : {}) })) as { sdp?: unknown; send?: unknown } | undefined;
         if (typeof data?.sdp !== 'string') throw new TypeError('mcuOffer response without an sdp');
-        return data.sdp;
+        return { sdp: data.sdp, send: data.send };
       },
       log: (m, d) => host.log(m, d),
     });
