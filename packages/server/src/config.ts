@@ -142,6 +142,13 @@ export const ConfigSchema = z
         tcpPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
         /** The IP address clients reach the SFU at, written into its ICE candidate (needed behind NAT, or with host 0.0.0.0). */
         announcedAddress: z.ipv4().or(z.ipv6()).optional(),
+        /**
+         * V8's heap growing factor for this process while the SFU runs, in percent over the live heap (`--heap-growing-
+         * percent`; 0 keeps V8's own, about 10–100 %). SRTP makes short-lived off-heap memory at the packet rate, which
+         * V8 counts toward its next full collection: with its own factor that is a full collection every ~0.7 s at
+         * 10,000 forwarded packets/s. docs/benchmarks.md has the figures.
+         */
+        heapGrowingPercent: z.number().int().min(0).max(1000).default(400),
         /** The room data relay over SFU data channels (docs/protocol.md): what one participant may send. */
         data: z
           .strictObject({
@@ -214,6 +221,7 @@ const ENV: Record<string, { path: string; kind: 'string' | 'number' | 'boolean' 
   PARLEY_MEDIA_PORT: { path: 'media.port', kind: 'number' },
   PARLEY_MEDIA_TCP_PORT: { path: 'media.tcpPort', kind: 'number' },
   PARLEY_MEDIA_ANNOUNCED_ADDRESS: { path: 'media.announcedAddress', kind: 'string' },
+  PARLEY_MEDIA_HEAP_GROWING_PERCENT: { path: 'media.heapGrowingPercent', kind: 'number' },
   PARLEY_MCU_ENABLED: { path: 'mcu.enabled', kind: 'boolean' },
   PARLEY_ROOM_TOPOLOGY: { path: 'rooms.topology', kind: 'string' },
   PARLEY_MESH_MAX: { path: 'rooms.meshMax', kind: 'number' },

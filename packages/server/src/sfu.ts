@@ -4,6 +4,7 @@ import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } fr
 import { ProtocolError, type ClientMessage, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config.ts';
 import { DataRelay, dataChannelDrops } from './data-relay.ts';
+import { tuneHeapGrowing } from './heap-tuning.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { producerInfo, type Room } from './room.ts';
@@ -58,6 +59,8 @@ export class SfuService {
   /** Starts the media endpoint; undefined (and a warning) when its port is taken, so the server still runs mesh rooms. */
   static async start(config: Config, logger: Logger, metrics: Metrics): Promise<SfuService | undefined> {
     if (!config.media.enabled) return undefined;
+    const growing = tuneHeapGrowing(config.media.heapGrowingPercent);
+    if (growing !== undefined) logger.debug({ heapGrowingPercent: growing }, 'V8 heap growing factor set for the packet path');
     const host = config.media.host ?? config.server.host;
     const listenAddress = host === 'localhost' ? '127.0.0.1' : host;
     try {
