@@ -26,7 +26,8 @@ try {
     auth: { secret: BENCH_SECRET },
     log: { level: 'warn' },
     turn: { enabled: false },
-    media: { port: 0 },
+    // PARLEY_MEDIA_HEAP_GROWING_PERCENT, as the server's CLI reads it (docs/configuration.md): the run with it raised.
+    media: { port: 0, ...(process.env.PARLEY_MEDIA_HEAP_GROWING_PERCENT ? { heapGrowingPercent: Number(process.env.PARLEY_MEDIA_HEAP_GROWING_PERCENT) } : {}) },
     rooms: { topology: 'sfu', maxParticipants: 1000 },
     // The load client opens every subscriber's signaling at once: rate limits far above that.
     signaling: { ratePerSecond: 100_000, rateBurst: 100_000 },
