@@ -85,27 +85,37 @@ describe('SFU on namespace links', () => {
     // Carol's router sends her at most 300 kbit/s (htb on the LAN side: her downlink).
     const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
     try {
-      // Let the estimates settle (Bob gets a high layer), then watch Carol for 5 s.
+      // Let the estimates settle (Bob gets a high layer), then watch Carol 5 s at a time.
       await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
       await new Promise((r) => setTimeout(r, 8000));
-      const first = await statsOf(carol, 'Alice');
-      const widths: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        widths.push((await statsOf(carol, 'Alice'))?.frameWidth ?? 0);
+      const carolId = await idOf(carol);
+      // 300 kbit/s is about what two remote low layers and two Opus streams need, so the link loses 5–15 %, and now
+      // and then more: the SFU may then pause the video for 5 s (its congestion pause) and try again. What must hold
+      // is that the low layer plays: a whole 5 s stretch of it (> 5 frames, ≤ 320 px, not paused) within 45 s.
+      const stretches: string[] = [];
+      let played = false;
+      for (let attempt = 0; attempt < 9 && !played; attempt++) {
+        const first = await statsOf(carol, 'Alice');
+        const pausesBefore = pauseLogs(carolId).length;
+        const widths: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          widths.push((await statsOf(carol, 'Alice'))?.frameWidth ?? 0);
+        }
+        const frames = ((await statsOf(carol, 'Alice'))?.framesDecoded ?? 0) - (first?.framesDecoded ?? 0);
+        const low = widths.filter((w) => w > 0 && w <= 320).length;
+        const calm = pauseLogs(carolId).length === pausesBefore && !pausedNow(carolId);
+        stretches.push(`${frames} frames, widths ${widths.join('/')}${calm ? '' : ', paused'}`);
+        // The low layer (320 × 180 of a 1280 × 720 camera) nearly all the time: the SFU may try a higher layer now
+        // and then (it learns a link's size by trying), and backs off.
+        played = frames > 5 && low >= 4 && calm;
+        // Never more than the low layer for long on this link.
+        expect(widths.filter((w) => w > 320).length, `Carol's widths of Alice, once a second: ${widths.join(', ')}`).toBeLessThanOrEqual(1);
       }
-      const last = await statsOf(carol, 'Alice');
-      // The low layer (320 × 180 of a 1280 × 720 camera) nearly all the time: the SFU may try a higher layer
-      // now and then (it learns a link's size by trying), and backs off.
-      expect(widths.filter((w) => w > 0 && w <= 320).length, `Carol's widths of Alice, once a second: ${widths.join(', ')}`).toBeGreaterThanOrEqual(4);
+      expect(played, `5 s stretches of Carol's video of Alice: ${stretches.join('; ')}`).toBe(true);
       expect((await statsOf(bob, 'Alice'))?.frameWidth, 'Bob keeps a high layer').toBeGreaterThanOrEqual(640);
-      // And it keeps playing, if slowly: two remote low layers and two Opus streams fill most of 300 kbit/s, so the
-      // frame rate varies from run to run (2–15 fps seen).
-      expect((last?.framesDecoded ?? 0) - (first?.framesDecoded ?? 0), 'frames Carol decoded of Alice in 5 s').toBeGreaterThan(5);
+      console.log(`Carol at 300 kbit/s, 5 s stretches of Alice: ${stretches.join('; ')}`);
       void alice;
-      // The moment the link falls loses a lot by itself (the queue is full of higher layers): the SFU may pause the
-      // video then, for 5 s, but then tries again and the low layers of both go on (300 kbit/s loses 5–15 %).
-      expect(pausedNow(await idOf(carol)), 'the SFU has the low layers going, not paused').toBe(false);
     } finally {
       removeLimit();
     }
