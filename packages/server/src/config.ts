@@ -147,7 +147,7 @@ export const ConfigSchema = z
          * percent`); 0 (the default) keeps V8's own. SRTP makes short-lived off-heap memory at the packet rate, which V8
          * counts toward its next full collection: with its own factor that is a full collection every ~0.7 s at 10,000
          * forwarded packets/s, and 100–400 cut CPU per packet by 10–20 %. Not the default: in the NAT lab a raised factor
-         * went with the 300 kbit/s subscriber's video being paused far more often (docs/benchmarks.md).
+         * went with the 300 kbit/s subscriber's video being paused more often; not settled (docs/benchmarks.md).
          */
         heapGrowingPercent: z.number().int().min(0).max(1000).default(0),
         /** The room data relay over SFU data channels (docs/protocol.md): what one participant may send. */
