@@ -31,6 +31,9 @@ export interface RouterOptions {
   onAudioSlots?: (participantId: string, slots: Array<string | null>) => void;
 }
 
+/** How long an encoding nobody watches keeps being sent before the publisher is told to stop it. */
+export const LAYER_DROP_DELAY_MS = 3000;
+
 /**
  * One room's media: its producers, who consumes them, the active speaker, and which simulcast layers are
  * watched. It knows nothing about signaling; the server calls `tick` a few times a second.
@@ -39,6 +42,8 @@ export class Router {
   readonly #producers = new Map<string, RoutedProducer>();
   readonly #consumers = new Map<string, Set<Consumer>>();
   readonly #wanted = new Map<string, string>();
+  /** Per producer, a smaller wanted set waiting to be announced, and since when it has held. */
+  readonly #dropping = new Map<string, { key: string; since: number }>();
   /** The layer each consumer's tile could use (from its size), whatever the bandwidth allows now. */
   readonly #preferred = new WeakMap<Consumer, number | undefined>();
   readonly #speakers: ActiveSpeakerDetector;
@@ -94,6 +99,7 @@ export class Router {
     this.#slots?.removeSource(routed.ownerId, routed.producer);
     this.#consumers.delete(producerId);
     this.#wanted.delete(producerId);
+    this.#dropping.delete(producerId);
     return routed;
   }
 
@@ -123,14 +129,14 @@ export class Router {
     for (const routed of this.#producers.values()) {
       const level = routed.producer.kind === 'audio' && !routed.producer.paused ? routed.producer.audioLevel() : undefined;
       if (level) this.#speakers.addLevel(routed.ownerId, level.level, level.voice, now);
-      if (routed.producer.rids) this.#updateWanted(routed);
+      if (routed.producer.rids) this.#updateWanted(routed, now);
     }
     this.#slots?.tick(now);
     const change = this.#speakers.update(now);
     if (change) this.#options.onActiveSpeaker?.(change.participantId, change.speaking);
   }
 
-  #updateWanted(routed: RoutedProducer): void {
+  #updateWanted(routed: RoutedProducer, now: number): void {
     const rids = routed.producer.rids as string[];
     const targets = new Set<number>();
     // A layer stays on while some tile could use it, even if that subscriber's bandwidth does not allow it now:
@@ -145,8 +151,26 @@ export class Router {
     targets.add(0);
     const wanted = rids.filter((_, i) => targets.has(i));
     const key = wanted.join(',');
-    if (this.#wanted.get(routed.producer.id) === key) return;
-    this.#wanted.set(routed.producer.id, key);
+    const id = routed.producer.id;
+    const current = this.#wanted.get(id);
+    if (current === key) {
+      this.#dropping.delete(id);
+      return;
+    }
+    // Turning an encoding off waits until nobody has wanted it for LAYER_DROP_DELAY_MS: the publisher's encoder is
+    // reconfigured at each change, which can stall all of its layers for a moment, and tiles come and go (a
+    // subscriber switching to or from the MCU downlink, a resize) faster than that. Turning one on is at once.
+    const previous = current === undefined ? [] : current.split(',');
+    if (current !== undefined && wanted.every((rid) => previous.includes(rid))) {
+      const pending = this.#dropping.get(id);
+      if (pending?.key !== key) {
+        this.#dropping.set(id, { key, since: now });
+        return;
+      }
+      if (now - pending.since < LAYER_DROP_DELAY_MS) return;
+    }
+    this.#dropping.delete(id);
+    this.#wanted.set(id, key);
     this.#options.onLayersWanted?.(routed, wanted);
   }
 
