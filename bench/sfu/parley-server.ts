@@ -4,7 +4,7 @@
 //   → { type: 'loop' }                  ← { type: 'loop', p99Ms, maxMs }   (event-loop delay since the last 'loop')
 //   → { type: 'exit' }
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseConfig, startServer } from '@parley/server';
+import { configFromEnv, parseConfig, startServer } from '@parley/server';
 import { BENCH_SECRET } from '../signaling/common.ts';
 
 const send = (m: object): void => {
@@ -26,8 +26,8 @@ try {
     auth: { secret: BENCH_SECRET },
     log: { level: 'warn' },
     turn: { enabled: false },
-    // PARLEY_MEDIA_HEAP_GROWING_PERCENT, as the server's CLI reads it (docs/configuration.md): the run with it raised.
-    media: { port: 0, ...(process.env.PARLEY_MEDIA_HEAP_GROWING_PERCENT ? { heapGrowingPercent: Number(process.env.PARLEY_MEDIA_HEAP_GROWING_PERCENT) } : {}) },
+    // PARLEY_MEDIA_HEAP_GROWING_PERCENT, read as the server's CLI reads it (docs/configuration.md): the run with it raised.
+    media: { port: 0, ...(configFromEnv({ PARLEY_MEDIA_HEAP_GROWING_PERCENT: process.env.PARLEY_MEDIA_HEAP_GROWING_PERCENT }) as { media?: object }).media },
     rooms: { topology: 'sfu', maxParticipants: 1000 },
     // The load client opens every subscriber's signaling at once: rate limits far above that.
     signaling: { ratePerSecond: 100_000, rateBurst: 100_000 },

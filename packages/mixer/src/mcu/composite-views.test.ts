@@ -5,19 +5,19 @@ import { CompositeViews, type Compositor, type ViewMember } from './composite-vi
 
 /** A compositor whose composites finish when the test says so. */
 function slowCompositor() {
-  const pending: { inputs: string[]; resolve: (r: CompositeResult) => void }[] = [];
+  const pending: { inputs: string[]; done: () => void }[] = [];
   const compositor: Compositor = {
     updateFrame: () => undefined,
     removeSource: () => undefined,
     close: async () => undefined,
     composite: (tiles, _layout, width, height) =>
-      new Promise<CompositeResult>((resolve) => pending.push({ inputs: tiles.map((t) => t.sourceId), resolve: () => resolve({ width, height, data: new Uint8Array(0) } as unknown as CompositeResult) })),
+      new Promise<CompositeResult>((resolve) => pending.push({ inputs: tiles.map((t) => t.sourceId), done: () => resolve({ width, height, data: new Uint8Array(0) } as unknown as CompositeResult) })),
   };
   /** Finishes the oldest composite and lets its continuation run. */
   const finish = async (): Promise<string[]> => {
     const job = pending.shift();
     if (!job) throw new Error('no composite in flight');
-    job.resolve({} as CompositeResult);
+    job.done();
     await new Promise((r) => setImmediate(r));
     return job.inputs;
   };

@@ -102,13 +102,13 @@ export class CompositeCache {
       const source = this.#sources.get(tileSpec.sourceId);
       const version = source?.version ?? 0;
       if (view.drawn[i] === version || tile.width <= 0 || tile.height <= 0) continue;
-      const rect = source ? fitRect(source.frame.width, source.frame.height, tile) : null;
-      const picture = rect && rect.width > 0 && rect.height > 0 ? rect : null;
+      const fit = source ? fitRect(source.frame.width, source.frame.height, tile) : null;
+      const rect = fit && fit.width > 0 && fit.height > 0 ? fit : null;
       // The picture covers what it covered last time, so only the letterbox around it shows the background,
       // and that was filled already (the label, drawn the same each time, may overlap it).
-      if (!picture || !sameRect(view.placed[i], picture)) fillRect(view.canvas, tile, options.tileBackground ?? TILE_BACKGROUND);
-      if (picture) copyInto(this.#scaledPicture(tileSpec.sourceId, source!, picture.width, picture.height, now, work), view.canvas, picture);
-      view.placed[i] = picture;
+      if (!rect || !sameRect(view.placed[i], rect)) fillRect(view.canvas, tile, options.tileBackground ?? TILE_BACKGROUND);
+      if (source && rect) copyInto(this.#scaledPicture(tileSpec.sourceId, source, rect.width, rect.height, now, work), view.canvas, rect);
+      view.placed[i] = rect;
       if (tileSpec.name) drawLabel(view.canvas, tile, tileSpec.name, options.label);
       view.drawn[i] = version;
       work.tilesDrawn++;
