@@ -12,7 +12,7 @@ export class ProducerLayer {
   packets = 0;
   lastPacketAt: number | undefined;
   lastKeyframeRequest = -Infinity;
-  /** A key frame was asked for before the SSRC was known; sent once it is. */
+  /** A key frame was asked for but not yet requested (SSRC unknown, or within the rate limit); cleared by a key frame. */
   keyframePending = false;
   width: number | undefined;
   height: number | undefined;

@@ -120,6 +120,42 @@ describe('Producer.receive', () => {
     expect(pli).toHaveBeenCalledTimes(2);
     expect(producer.stats.keyframeRequests).toBe(2);
   });
+
+  it('sends a request the rate limit held back with the first packet after the interval', () => {
+    const { producer, clock, pli } = video({ keyframeIntervalMs: 500 });
+    producer.receive(rtp({ ssrc: 22, seq: 1, payload: vp8Payload() }), 1);
+    producer.requestKeyframe(1);
+    clock.advance(100);
+    producer.requestKeyframe(1); // a second subscriber, 100 ms later: held back, not dropped
+    for (let seq = 2; seq <= 5; seq++) {
+      clock.advance(90);
+      producer.receive(rtp({ ssrc: 22, seq, payload: vp8Payload() }), 1);
+    }
+    expect(pli).toHaveBeenCalledTimes(1); // 460 ms after the first: not yet
+    clock.advance(40);
+    producer.receive(rtp({ ssrc: 22, seq: 6, payload: vp8Payload() }), 1);
+    expect(pli).toHaveBeenCalledTimes(2);
+    clock.advance(1000);
+    producer.receive(rtp({ ssrc: 22, seq: 7, payload: vp8Payload() }), 1);
+    expect(pli).toHaveBeenCalledTimes(2); // served: nothing pending any more
+  });
+
+  it('drops a held-back request when a key frame of the layer arrives first', () => {
+    const { producer, clock, pli } = video({ keyframeIntervalMs: 500 });
+    producer.receive(rtp({ ssrc: 22, seq: 1, payload: vp8Payload() }), 1);
+    producer.requestKeyframe(1);
+    clock.advance(50);
+    producer.requestKeyframe(1);
+    clock.advance(50);
+    producer.receive(rtp({ ssrc: 22, seq: 2, payload: vp8Payload({ keyframe: true }) }), 1);
+    clock.advance(1000);
+    producer.receive(rtp({ ssrc: 22, seq: 3, payload: vp8Payload() }), 1);
+    expect(pli).toHaveBeenCalledTimes(1);
+    // Another layer's request is its own.
+    producer.requestKeyframe(0);
+    producer.receive(rtp({ ssrc: 11, seq: 1, payload: vp8Payload() }), 0);
+    expect(pli).toHaveBeenLastCalledWith(11);
+  });
 });
 
 describe('Producer audio level (RFC 6464)', () => {

@@ -144,8 +144,11 @@ export class Producer {
     info.pictureId = -1;
     info.pictureIdBits = 0;
     info.tl0PicIdx = -1;
-    if (this.kind === 'video') this.#inspectVideo(packet, info, state);
-    else if (this.#options.audioLevelExtensionId !== undefined) {
+    if (this.kind === 'video') {
+      this.#inspectVideo(packet, info, state);
+      // A request the rate limit held back goes out with the first packet after the interval, unless a key frame came.
+      if (state.keyframePending) this.requestKeyframe(layer);
+    } else if (this.#options.audioLevelExtensionId !== undefined) {
       const at = findExtensionData(packet, info, this.#options.audioLevelExtensionId, 1);
       if (at >= 0) this.#audio.add(packet[at] as number, now); // RFC 6464 §3: V bit + level
     }
@@ -190,7 +193,12 @@ export class Producer {
     return layer === undefined ? undefined : this.#layers[layer]?.cache.get(seq);
   }
 
-  /** Asks the publisher for a key frame of `layer`: at most one per `keyframeIntervalMs`; deferred until the layer's SSRC is known. */
+  /**
+   * Asks the publisher for a key frame of `layer`: at most one per `keyframeIntervalMs`. A request the limit holds back
+   * is not dropped but kept pending, like one made before the layer's SSRC is known: it goes out once the interval is
+   * over, unless a key frame of the layer arrives first (which serves it). So subscribers joining a second apart all
+   * start within one interval, and a burst of joins costs the publisher one or two key frames.
+   */
   requestKeyframe(layer: number): void {
     const state = this.#layers[layer];
     if (this.#closed || this.kind !== 'video' || state === undefined) return;
@@ -199,7 +207,10 @@ export class Producer {
       return;
     }
     const now = this.now();
-    if (now - state.lastKeyframeRequest < (this.#options.keyframeIntervalMs ?? 500)) return;
+    if (now - state.lastKeyframeRequest < (this.#options.keyframeIntervalMs ?? 500)) {
+      state.keyframePending = true;
+      return;
+    }
     state.lastKeyframeRequest = now;
     state.keyframePending = false;
     this.#s.keyframeRequests++;
