@@ -1,9 +1,9 @@
 // The Parley server (SFU rooms, media on an ephemeral UDP port) in a process of its own, for the SFU bench:
 //   ← { type: 'ready', port, pid, media: { address, port } }
 //   → { type: 'gc' }                    ← { type: 'gc', mem }   (a full GC first, so RSS shows live memory; needs --expose-gc)
-//   → { type: 'loop' }                  ← { type: 'loop', p99Ms, maxMs }   (event-loop delay since the last 'loop')
+//   → { type: 'loop' }                  ← { type: 'loop', p99Ms, maxMs, fullGcs, minorGcs }   (event-loop delay and GCs since the last 'loop')
 //   → { type: 'exit' }
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { configFromEnv, parseConfig, startServer } from '@parley/server';
 import { BENCH_SECRET } from '../signaling/common.ts';
 
@@ -37,10 +37,20 @@ try {
   // Stalls of the event loop are when datagrams pile up in the socket's receive buffer: report them per window.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  // Garbage collections per window: full (mark-compact) ones are what media.heapGrowingPercent is about.
+  const gcs = { full: 0, minor: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.full++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++;
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: { type?: string }) => {
     if (m.type === 'loop') {
-      send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 });
+      send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, fullGcs: gcs.full, minorGcs: gcs.minor });
       loop.reset();
+      gcs.full = gcs.minor = 0;
     } else if (m.type === 'gc') void fullGc().then(() => send({ type: 'gc', mem: process.memoryUsage() }));
     else if (m.type === 'exit') void server.close().finally(() => process.exit(0));
   });

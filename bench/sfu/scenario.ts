@@ -54,7 +54,7 @@ interface Server {
   /** Collect garbage before an RSS reading (a no-op for Janus, which has none); Node's own memory figures. */
   settle(): Promise<NodeJS.MemoryUsage | undefined>;
   /** Node only: event-loop delay since the last call (starts a new interval). */
-  loop(): Promise<{ p99Ms: number; maxMs: number } | undefined>;
+  loop(): Promise<{ p99Ms: number; maxMs: number; fullGcs?: number; minorGcs?: number } | undefined>;
 }
 
 const JANUS_ROOM = 4242;
@@ -69,7 +69,7 @@ async function startParley(): Promise<Server> {
       stop: () => stopChild(child),
       describe: () => '',
       settle: async () => (await ask<{ mem: NodeJS.MemoryUsage }>(child, { type: 'gc' }, 'gc', 30_000)).mem,
-      loop: () => ask<{ p99Ms: number; maxMs: number }>(child, { type: 'loop' }, 'loop', 10_000),
+      loop: () => ask<{ p99Ms: number; maxMs: number; fullGcs: number; minorGcs: number }>(child, { type: 'loop' }, 'loop', 10_000),
     };
   } catch (err) {
     await stopChild(child);
@@ -175,7 +175,7 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
         machineCpuMs,
         udpDrops: { server: d1.server - d0.server, others: d1.others - d0.others },
       });
-      if (loop) console.log(`  (${target} server event-loop delay in the window: p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(1)} ms)`);
+      if (loop) console.log(`  (${target} server event-loop delay in the window: p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(1)} ms${loop.fullGcs === undefined ? '' : `; garbage collections: ${loop.fullGcs} full, ${loop.minorGcs} minor`})`);
       if (probeWindow && probeWindow.forwarded > 0) {
         figures.probe = { p50Ms: probeWindow.delayP50Ms, p99Ms: probeWindow.delayP99Ms, maxMs: probeWindow.delayMaxMs };
         console.log(`  (${target} one-way delay to the priority subscriber: p50 ${figures.probe.p50Ms.toFixed(2)} ms, p99 ${figures.probe.p99Ms.toFixed(2)} ms, max ${figures.probe.maxMs.toFixed(1)} ms)`);

@@ -101,8 +101,9 @@ describe('configFromEnv', () => {
     expect(configError(() => loadConfig({ env: { PARLEY_PORT: '-1' } })).message).toMatch(/server\.port/);
   });
 
-  it("takes the SFU's heap growing factor (0 by default: V8's own), within 0–1000", () => {
-    expect(parseConfig({}).media.heapGrowingPercent).toBe(0);
+  it("takes the SFU's heap growing factor (100 by default; 0: V8's own), within 0–1000", () => {
+    expect(parseConfig({}).media.heapGrowingPercent).toBe(100);
+    expect(loadConfig({ env: { PARLEY_MEDIA_HEAP_GROWING_PERCENT: '0' } }).media.heapGrowingPercent).toBe(0);
     expect(loadConfig({ env: { PARLEY_MEDIA_HEAP_GROWING_PERCENT: '400' } }).media.heapGrowingPercent).toBe(400);
     expect(configError(() => loadConfig({ env: { PARLEY_MEDIA_HEAP_GROWING_PERCENT: '5000' } })).message).toMatch(/media\.heapGrowingPercent/);
   });

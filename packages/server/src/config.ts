@@ -144,12 +144,12 @@ export const ConfigSchema = z
         announcedAddress: z.ipv4().or(z.ipv6()).optional(),
         /**
          * V8's heap growing factor for this process while the SFU runs, in percent over the live heap (`--heap-growing-
-         * percent`); 0 (the default) keeps V8's own. SRTP makes short-lived off-heap memory at the packet rate, which V8
-         * counts toward its next full collection: with its own factor that is a full collection every ~0.7 s at 10,000
-         * forwarded packets/s, and 100–400 cut CPU per packet by 10–20 %. Not the default: in the NAT lab a raised factor
-         * went with the 300 kbit/s subscriber's video being paused more often; not settled (docs/benchmarks.md).
+         * percent`; default 100: the next full collection when the heap has doubled); 0 keeps V8's own. SRTP makes
+         * short-lived off-heap memory at the packet rate, which V8 counts toward its next full collection: with its own
+         * factor that is a full collection every ~0.7 s at 11,600 forwarded packets/s, with 100 one every ~5 s, and CPU
+         * per packet falls by a quarter (docs/benchmarks.md). The process's RSS under that load was the same.
          */
-        heapGrowingPercent: z.number().int().min(0).max(1000).default(0),
+        heapGrowingPercent: z.number().int().min(0).max(1000).default(100),
         /** The room data relay over SFU data channels (docs/protocol.md): what one participant may send. */
         data: z
           .strictObject({
