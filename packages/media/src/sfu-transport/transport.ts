@@ -198,12 +198,21 @@ export class SfuTransport {
       }
     }
     this.#slots.apply(slots, this.#sections, slotPlans);
+    // A tile size belongs to a subscription: one that ended (the subscriber left the SFU streams for the MCU's, say)
+    // must not hide or shrink the next subscription to that producer, which starts from the default layer.
+    const consumed = new Set(this.consumers().map((c) => c.producer.id));
+    for (const producerId of this.#preferences.keys()) if (!consumed.has(producerId)) this.#preferences.delete(producerId);
     const rejected = answer.sections.filter((s) => s.codecMismatch && plans.has(s.mid) && !slotPlans.has(s.mid)).map((s): RejectedSubscription => {
       const plan = plans.get(s.mid) as SubscribePlan;
       const wanted = `${plan.codec.encodingName}${plan.codec.fmtp ? ` (${plan.codec.fmtp})` : ''}`;
       return { mid: s.mid, producerId: subscribe.get(s.mid) as string, code: 'UNSUPPORTED_CODEC', message: `section ${s.mid} offers no codec compatible with the producer's ${wanted}` };
     });
     return { sdp: answer.sdp, added, removed, rejected };
+  }
+
+  /** The tile size the subscriber last reported for a producer it receives (undefined: none since it subscribed). */
+  preferenceOf(producerId: string): Preference | undefined {
+    return this.#preferences.get(producerId);
   }
 
   /** The subscriber's tile size for one producer (0×0: hidden). */
