@@ -12,17 +12,12 @@ import { MediaFeedback } from './feedback.ts';
 import { extensionText, findExtension } from './header-extension.ts';
 import type { RoutedProducer, Router } from './router.ts';
 import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
-import { CongestionPause } from './congestion-pause.ts';
-import { chooseLayers, type Preference } from './layer-policy.ts';
-import { UpgradeGuard } from './upgrade-guard.ts';
+import { DownlinkLayers } from './downlink-layers.ts';
+import type { Preference } from './layer-policy.ts';
 import { TransportSlots } from './transport-slots.ts';
 
 /** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
 const MAX_INBOUND_SSRCS = 32;
-/** How often each subscriber's layers are chosen again. */
-const LAYER_INTERVAL_MS = 250;
-/** How long a new consumer stays on the lowest layer. */
-const WARM_UP_MS = 2500;
 
 export interface PublishRequest {
   source: string;
@@ -76,18 +71,14 @@ export class SfuTransport {
   readonly #producersByMid = new Map<string, RoutedProducer>();
   readonly #consumersByMid = new Map<string, Consumer>();
   readonly #consumersBySsrc = new Map<number, Consumer>();
-  readonly #consumerStarted = new WeakMap<Consumer, number>();
-  readonly #upgrades = new UpgradeGuard();
-  readonly #preferences = new Map<string, Preference>();
+  /** Which layer of each video the subscriber gets (tile sizes, estimate, congestion pause). */
+  readonly #layers: DownlinkLayers;
   readonly #inbound = new Map<number, Inbound>();
   readonly #cname = randomBytes(8).toString('base64url');
   #midExtension: number | undefined;
   #ridExtension: number | undefined;
   #transportCcExtension: number | undefined;
   #closed = false;
-  #layersChosenAt = -Infinity;
-  /** Pauses the video that does not fit a congested downlink. */
-  readonly #congestion = new CongestionPause();
   readonly #slots: TransportSlots;
 
   readonly #onDtlsFailed: ((error: Error) => void) | undefined;
@@ -100,6 +91,7 @@ export class SfuTransport {
     const ring = options.endpoint.sendRing;
     this.#allocate = (size, tailRoom) => ring.alloc(size, tailRoom);
     this.#router = options.router;
+    this.#layers = new DownlinkLayers(options.router);
     this.#feedback = new MediaFeedback({ send: (rtcp) => this.#sendRtcp(rtcp) });
     this.#slots = new TransportSlots({ ownerId: this.ownerId, router: this.#router, send: (packet, offset) => this.#sendRtp(packet, offset), allocate: this.#allocate });
   }
@@ -118,7 +110,7 @@ export class SfuTransport {
 
   /** Whether the video that does not fit is paused because the downlink is congested (see CongestionPause). */
   get congestionPaused(): boolean {
-    return this.#congestion.paused;
+    return this.#layers.paused;
   }
 
   /**
@@ -126,7 +118,7 @@ export class SfuTransport {
    * shown need more than the estimate, and at least 2 % of what we send is lost (or the video was paused for it).
    */
   get congested(): boolean {
-    return this.#congestion.congested;
+    return this.#layers.congested;
   }
 
   consumers(): Consumer[] {
@@ -198,10 +190,7 @@ export class SfuTransport {
       }
     }
     this.#slots.apply(slots, this.#sections, slotPlans);
-    // A tile size belongs to a subscription: one that ended (the subscriber left the SFU streams for the MCU's, say)
-    // must not hide or shrink the next subscription to that producer, which starts from the default layer.
-    const consumed = new Set(this.consumers().map((c) => c.producer.id));
-    for (const producerId of this.#preferences.keys()) if (!consumed.has(producerId)) this.#preferences.delete(producerId);
+    this.#layers.keepOnly(new Set(this.consumers().map((c) => c.producer.id)));
     const rejected = answer.sections.filter((s) => s.codecMismatch && plans.has(s.mid) && !slotPlans.has(s.mid)).map((s): RejectedSubscription => {
       const plan = plans.get(s.mid) as SubscribePlan;
       const wanted = `${plan.codec.encodingName}${plan.codec.fmtp ? ` (${plan.codec.fmtp})` : ''}`;
@@ -212,13 +201,13 @@ export class SfuTransport {
 
   /** The tile size the subscriber last reported for a producer it receives (undefined: none since it subscribed). */
   preferenceOf(producerId: string): Preference | undefined {
-    return this.#preferences.get(producerId);
+    return this.#layers.preferenceOf(producerId);
   }
 
   /** The subscriber's tile size for one producer (0×0: hidden). */
   setPreference(producerId: string, width: number, height: number): boolean {
     if (!this.consumers().some((c) => c.producer.id === producerId)) return false;
-    this.#preferences.set(producerId, { width, height });
+    this.#layers.setPreference(producerId, width, height);
     return true;
   }
 
@@ -227,31 +216,7 @@ export class SfuTransport {
     if (this.#closed || !this.#peer?.outboundSrtp) return;
     const consumers = this.consumers();
     this.#feedback.tick(now, consumers);
-    // Feedback every tick (50 ms); layers four times a second: a switch waits for a key frame anyway.
-    if (now - this.#layersChosenAt < LAYER_INTERVAL_MS) return;
-    this.#layersChosenAt = now;
-    const { choices, starved } = chooseLayers(this.#feedback.estimate, consumers, this.#preferences, this.#congestion.paused);
-    this.#congestion.update(now, starved, this.#feedback.estimator.lossRate);
-    for (const [consumer, choice] of choices) {
-      this.#router.setPreferred(consumer, choice.preferred);
-      if (choice.layer === undefined) {
-        if (!consumer.paused) consumer.pause();
-        continue;
-      }
-      if (consumer.paused) consumer.resume();
-      // A new subscription stays on the lowest layer for its first seconds: its first frames come sooner, and a
-      // subscriber taking on many streams at once (a room switching to the SFU) decodes small ones while its
-      // old connections wind down.
-      const warming = now - (this.#consumerStarted.get(consumer) ?? 0) < WARM_UP_MS;
-      let layer = warming ? 0 : choice.layer;
-      if (layer > consumer.targetLayer) {
-        if (!warming && !this.#upgrades.canUpgrade(now)) layer = consumer.targetLayer;
-        else if (!warming) this.#upgrades.upgraded(now);
-      } else if (layer < consumer.targetLayer && (choice.preferred === undefined || layer < choice.preferred)) {
-        this.#upgrades.downgraded(now);
-      }
-      if (consumer.targetLayer !== layer) consumer.setTargetLayer(layer);
-    }
+    this.#layers.tick(now, consumers, this.#feedback.estimate, this.#feedback.estimator.lossRate);
   }
 
   close(): RoutedProducer[] {
@@ -391,7 +356,7 @@ export class SfuTransport {
     });
     this.#consumersByMid.set(section.mid, consumer);
     this.#consumersBySsrc.set(plan.ssrc, consumer);
-    this.#consumerStarted.set(consumer, performance.now());
+    this.#layers.started(consumer, performance.now());
     this.#router.addConsumer(consumer);
   }
 
