@@ -3,73 +3,16 @@ import { Emitter } from './emitter.ts';
 import { ParleyError } from './errors.ts';
 import { Chat } from './chat.ts';
 import { RemoteParticipant, type MediaSourceKind } from './participant.ts';
-import { SignalClient, type SignalClientOptions, type SignalState } from './signal-client.ts';
-import type { TransportKind } from './transports/types.ts';
+import type { AudioSlot, LocalParticipantInfo, RoomEvents, RoomOptions } from './room-types.ts';
+import { SignalClient } from './signal-client.ts';
 import { MediaPaths, type StatsSource } from './sfu/paths.ts';
-import type { VideoCodec } from './sfu/codec-preference.ts';
 import { parseSourcesMessage, type MediaState } from './sfu/media-state.ts';
 import { MediaStateAnnouncer } from './announcer.ts';
-import { LowBandwidthMode, type LowBandwidthOptions } from './mcu/low-bandwidth.ts';
-import { RoomData, type DataMessage, type SendDataOptions } from './data/room-data.ts';
-
-export interface RoomOptions extends SignalClientOptions {
-  /** Extra RTCConfiguration (merged over the ICE servers from the welcome). */
-  rtcConfiguration?: RTCConfiguration;
-  /** Debug log sink; silent by default. */
-  log?: (message: string, detail?: unknown) => void;
-  /**
-   * The codec our video is published with in SFU rooms: 'vp8' (default), 'vp9' or 'h264'. The SFU sends it to each
-   * subscriber that can decode it; a codec this browser cannot send falls back to VP8.
-   */
-  videoCodec?: VideoCodec;
-  /** Low-bandwidth mode in SFU rooms (the MCU's composite instead of a stream each): when to take it by itself. */
-  lowBandwidth?: LowBandwidthOptions;
-}
-
-export type RoomEvents = {
-  connected: [welcome: Welcome];
-  participantJoined: [participant: RemoteParticipant];
-  participantLeft: [participant: RemoteParticipant, reason: string];
-  participantUpdated: [participant: RemoteParticipant];
-  trackSubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
-  trackUnsubscribed: [participant: RemoteParticipant, track: MediaStreamTrack];
-  peerConnectionStateChanged: [participant: RemoteParticipant, state: RTCPeerConnectionState];
-  /** The direct control channel to a participant opened (chat goes over it when it exists). */
-  controlChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
-  /** A participant opened a data channel to us (other than the control channel). */
-  dataChannelOpened: [participant: RemoteParticipant, channel: RTCDataChannel];
-  /** The MCU's mix (composite video of everyone else, and their mixed audio) arrived, or went (`mcu` rooms). */
-  compositeChanged: [stream: MediaStream | undefined];
-  /** Low-bandwidth mode was turned on or off (by `setLowBandwidthMode`, or by the SDK on a weak downlink). */
-  lowBandwidthModeChanged: [on: boolean];
-  /** `setShowSelfInMix` changed whether our own tile is in our composite. */
-  showSelfInMixChanged: [show: boolean];
-  /** Media now goes peer to peer (`mesh`) or through the server (`sfu`, `mcu`); mesh ⇄ SFU switches make-before-break. */
-  topologyChanged: [topology: Topology];
-  /** The loudest participant (maybe us) or undefined, and everyone speaking, as the server hears them. */
-  activeSpeakerChanged: [participantId: string | undefined, speaking: string[]];
-  /** Audio-only rooms: who is in each of our audio slots changed, or the slots' tracks arrived. */
-  audioSlotsChanged: [slots: AudioSlot[]];
-  /** A room data message from another participant (`sendData` on their side). */
-  data: [message: DataMessage];
-  signalStateChanged: [state: SignalState, transport: TransportKind | undefined];
-  notification: [notification: Notification];
-  disconnected: [error: ParleyError | undefined];
-};
-
-/** One of our audio slots in an audio-only room: whose voice it carries now (null: nobody), and its track. */
-export interface AudioSlot {
-  participantId: string | null;
-  track: MediaStreamTrack | undefined;
-}
-
-export interface LocalParticipantInfo {
-  id: string;
-  identity: string;
-  name: string;
-}
+import { LowBandwidthMode } from './mcu/low-bandwidth.ts';
+import { RoomData, type SendDataOptions } from './data/room-data.ts';
 
 export type { StatsSource };
+export type { AudioSlot, LocalParticipantInfo, RoomEvents, RoomOptions } from './room-types.ts';
 
 /**
  * A room as one participant sees it: the signaling session, the other participants, and the media
@@ -96,6 +39,8 @@ export class Room extends Emitter<RoomEvents> {
   constructor(options: RoomOptions) {
     super();
     this.signal = new SignalClient(options);
+    // The ICE servers of the welcome first (this server's TURN), then the caller's.
+    const configuration = (): RTCConfiguration => ({ ...options.rtcConfiguration, iceServers: [...this.#iceServers, ...(options.rtcConfiguration?.iceServers ?? [])] });
     this.#announcer = new MediaStateAnnouncer(this.signal);
     this.chat = new Chat(this);
     this.#data = new RoomData({
@@ -108,7 +53,7 @@ export class Room extends Emitter<RoomEvents> {
       signal: this.signal,
       participants: this.participants,
       localId: () => this.local?.id,
-      configuration: () => ({ ...options.rtcConfiguration, iceServers: [...this.#iceServers, ...(options.rtcConfiguration?.iceServers ?? [])] }),
+      configuration,
       trackSubscribed: (p, track) => this.emit('trackSubscribed', p, track),
       trackUnsubscribed: (p, track) => this.emit('trackUnsubscribed', p, track),
       connectionStateChanged: (p, state) => this.emit('peerConnectionStateChanged', p, state),
@@ -130,7 +75,7 @@ export class Room extends Emitter<RoomEvents> {
         signal: this.signal,
         participants: this.participants,
         paths: this.#paths,
-        configuration: () => ({ ...options.rtcConfiguration, iceServers: [...this.#iceServers, ...(options.rtcConfiguration?.iceServers ?? [])] }),
+        configuration,
         compositeChanged: (stream) => this.emit('compositeChanged', stream),
         modeChanged: (on) => this.emit('lowBandwidthModeChanged', on),
         log: (message, detail) => options.log?.(message, detail),
