@@ -3,9 +3,9 @@
 //   → { type: 'gc' }                    ← { type: 'gc', mem }   (a full GC first, so RSS shows live memory; needs --expose-gc)
 //   → { type: 'loop' }                  ← { type: 'loop', p99Ms, maxMs, fullGcs, minorGcs }   (event-loop delay and GCs since the last 'loop')
 //   → { type: 'exit' }
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configFromEnv, parseConfig, startServer } from '@parley/server';
-import { BENCH_SECRET } from '../signaling/common.ts';
+import { BENCH_SECRET, countGarbageCollections } from '../signaling/common.ts';
 
 const send = (m: object): void => {
   process.send?.(m);
@@ -38,14 +38,7 @@ try {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   // Garbage collections per window: full (mark-compact) ones are what media.heapGrowingPercent is about.
-  const gcs = { full: 0, minor: 0 };
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.full++;
-      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++;
-    }
-  }).observe({ entryTypes: ['gc'] });
+  const gcs = countGarbageCollections();
   process.on('message', (m: { type?: string }) => {
     if (m.type === 'loop') {
       send({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, fullGcs: gcs.full, minorGcs: gcs.minor });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 /** Shared by every bench process: the secret the server and the load generators mint tokens with. */
@@ -177,4 +178,17 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** Counts this process's garbage collections from now on, full (mark-compact) and minor; reset the counts at will. */
+export function countGarbageCollections(): { full: number; minor: number } {
+  const counts = { full: 0, minor: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.full++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.minor++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return counts;
 }
