@@ -118,6 +118,23 @@ describe('Consumer simulcast switching', () => {
     expect(() => consumer.setTargetLayer(3)).toThrow(RangeError);
   });
 
+  it('switching on a key frame whose first packet came late (retransmitted), forwards the packets of it already here', () => {
+    const { feed, out, consumer } = setup();
+    feed(0, 100, { keyframe: true, pictureId: 40, tl0PicIdx: 4 }, { marker: true });
+    consumer.setTargetLayer(2);
+    // The key frame's first packet (7) is lost on the way; the rest of the frame and the next one arrive.
+    feed(2, 8, { start: false, pictureId: 9001, tl0PicIdx: 201 }, { ts: 21_000 });
+    feed(2, 9, { start: false, pictureId: 9001, tl0PicIdx: 201 }, { ts: 21_000, marker: true });
+    feed(2, 10, { pictureId: 9002, tl0PicIdx: 202 });
+    expect(consumer.currentLayer).toBe(0);
+    feed(2, 7, { keyframe: true, pictureId: 9001, tl0PicIdx: 201 }, { ts: 21_000 }); // its retransmission
+    feed(2, 11, { start: false, pictureId: 9002, tl0PicIdx: 202 }, { marker: true });
+    expect(consumer.currentLayer).toBe(2);
+    // Nothing missing after the switch point: the subscriber could not get 8–10 by NACK (never forwarded).
+    expect(out().map((p) => p.sequenceNumber)).toEqual([500, 501, 502, 503, 504, 505]);
+    expect(out().slice(1).map((p) => parseVp8Descriptor(p.payload)?.pictureId)).toEqual([41, 41, 41, 42, 42]);
+  });
+
   it('restarts on a key frame when the publisher changes the SSRC of the forwarded layer', () => {
     const { producer, feed, out } = setup();
     feed(0, 1, { keyframe: true });

@@ -1,4 +1,4 @@
-import { SequenceRewriter, addSeq, addTimestamp, isNewerSeq, isNewerTimestamp } from '../seq.ts';
+import { SequenceRewriter, addSeq, addTimestamp, isNewerSeq, isNewerTimestamp, seqDiff } from '../seq.ts';
 import { OutputHistory } from './output-history.ts';
 import { PaddingSkips } from './padding-skips.ts';
 import type { MediaKind, PacketInfo, Producer } from './producer.ts';
@@ -44,6 +44,9 @@ export interface ConsumerOptions {
   now?: () => number;
 }
 
+/** At most this many packets are caught up after a late key-frame start (the producer's NACK window). */
+const MAX_CATCH_UP = 64;
+
 export interface ConsumerStats {
   packetsForwarded: number;
   bytesForwarded: number;
@@ -75,6 +78,8 @@ export class Consumer {
   readonly #now: () => number;
   readonly #history = new OutputHistory();
   readonly #view = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1 };
+  /** For #catchUp: the producer's `info` describes the packet being forwarded, not the cached ones. */
+  readonly #replay: PacketInfo = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, layer: 0, keyframe: false, receivedAt: 0 };
   #paused: boolean;
   #closed = false;
   #targetLayer: number;
@@ -217,11 +222,46 @@ export class Consumer {
     }
     if (this.#video) {
       if (layer === this.#targetLayer && (!this.#synced || layer !== this.#currentLayer)) {
-        if (info.keyframe && info.payloadEnd > info.payloadOffset) this.#start(info);
-        else this.#requestKeyframe(layer); // the producer rate-limits; this repeats a request a publisher lost
+        if (info.keyframe && info.payloadEnd > info.payloadOffset) {
+          this.#start(info);
+          this.#emit(packet, info);
+          this.#catchUp(info);
+          return;
+        }
+        this.#requestKeyframe(layer); // the producer rate-limits; this repeats a request a publisher lost
       }
       if (!this.#synced || layer !== this.#currentLayer) return;
     } else if (!this.#synced) this.#start(info);
+    this.#emit(packet, info);
+  }
+
+  /**
+   * The key frame we just started on came late (its first packet was lost and retransmitted, say): the packets after
+   * it that the producer already has were left out while we waited, and the subscriber could never get them by NACK
+   * (they have no output number). They go now, in order; those still missing come later like any reordered packet.
+   */
+  #catchUp(start: PacketInfo): void {
+    const ssrc = start.ssrc;
+    const highest = this.producer.highestSeq(ssrc);
+    const behind = highest === undefined ? 0 : seqDiff(highest, start.sequenceNumber);
+    if (behind <= 0 || behind > MAX_CATCH_UP) return;
+    const view = this.#replay;
+    for (let i = 1; i <= behind; i++) {
+      const packet = this.producer.cached(ssrc, addSeq(start.sequenceNumber, i));
+      if (!packet || !readRtpView(packet, view)) continue;
+      view.pictureId = -1;
+      view.pictureIdBits = 0;
+      view.tl0PicIdx = -1;
+      if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      view.layer = start.layer;
+      view.receivedAt = start.receivedAt;
+      this.#emit(packet, view);
+    }
+  }
+
+  /** Rewrites and sends one packet of the current layer (or records a padding packet's place). */
+  #emit(packet: Buffer, info: PacketInfo): void {
     const seq = info.sequenceNumber;
     if (info.payloadEnd === info.payloadOffset) {
       this.#s.paddingDropped++;

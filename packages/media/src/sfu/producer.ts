@@ -50,7 +50,7 @@ export class Producer {
   readonly fmtp: string | undefined;
   readonly rids: string[] | undefined;
   readonly stats: Readonly<ProducerStats> = {
-    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, consumerErrors: 0,
+    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, nacksGivenUp: 0, consumerErrors: 0,
   };
   readonly now: () => number;
   readonly #s = this.stats as ProducerStats;
@@ -187,6 +187,13 @@ export class Producer {
     return this.#audio.read(this.now());
   }
 
+  /** The newest sequence number received of `ssrc` (undefined for an SSRC not bound to a layer, or before its first packet). */
+  highestSeq(ssrc: number): number | undefined {
+    const layer = this.#ssrcToLayer.get(ssrc);
+    const seq = layer === undefined ? -1 : (this.#layers[layer]?.highestSeq ?? -1);
+    return seq < 0 ? undefined : seq;
+  }
+
   /** For a subscriber's NACK: a view of the cached packet (clear RTP, not to be mutated, valid until the next packet arrives) of `ssrc`/`seq`. */
   cached(ssrc: number, seq: number): Buffer | undefined {
     const layer = this.#ssrcToLayer.get(ssrc);
@@ -299,6 +306,7 @@ export class Producer {
       this.#s.nacksSent++;
       request(ssrc, seqs);
     }
+    this.#s.nacksGivenUp = this.#retries.givenUp;
   }
 
   #inspectVideo(packet: Buffer, info: PacketInfo, layer: ProducerLayer): void {
