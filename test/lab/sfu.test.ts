@@ -48,6 +48,12 @@ async function statsOf(p: LabParticipant, name: string): Promise<RemoteMediaStat
   return (await remoteStats(p.page)).find((s) => s.name === name);
 }
 
+/** The server's loss-repair counters (parley_sfu_repairs_total), read from its /metrics through a participant's page. */
+async function repairs(p: LabParticipant): Promise<Record<string, number>> {
+  const text = await p.page.evaluate(() => fetch('/metrics').then((r) => r.text()));
+  return Object.fromEntries([...text.matchAll(/^parley_sfu_repairs_total\{event="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 const idOf = (p: LabParticipant) => p.page.evaluate(() => window.parley!.room.local!.id);
 
 const pauseLogs = (participantId: string) => server.logs.filter((l) => l.participant === participantId && /^downlink (congested|recovered)/.test(String(l.msg)));
@@ -195,13 +201,24 @@ describe('SFU on namespace links', () => {
     const dave = await join('a', 'loss', 'Dave');
     const erin = await join('b', 'loss', 'Erin');
     await waitUntil(async () => ((await statsOf(erin, 'Dave'))?.framesDecoded ?? 0) > 30, 30_000, 'Erin to decode Dave');
+    // A call under way: past the first seconds on the lowest layer (the switch up under loss is a unit test's).
+    await waitUntil(async () => ((await statsOf(erin, 'Dave'))?.frameWidth ?? 0) >= 640, 30_000, 'Erin to receive Dave at ≥ 640 px', 500);
     const removeLoss = applyNetem(lab.network('a').router, 'wan', { lossPercent: 5 });
     try {
       const start = await statsOf(erin, 'Dave');
+      const repairsBefore = await repairs(dave);
       await new Promise((r) => setTimeout(r, 30_000));
       const end = await statsOf(erin, 'Dave');
+      const repairsAfter = await repairs(dave);
+      const repair = (event: string) => (repairsAfter[event] ?? 0) - (repairsBefore[event] ?? 0);
+      console.log(
+        `Erin under 5 % loss on Dave's uplink, 30 s: ${end!.framesDecoded - start!.framesDecoded} frames of Dave, ${end!.freezeCount - start!.freezeCount} freezes, ` +
+          `${end!.packetsLost - start!.packetsLost} packets missing at Erin, ${end!.frameWidth} px wide; the SFU sent Dave ${repair('nack_to_publisher')} NACKs, ` +
+          `gave up on ${repair('lost_for_good')} packets, resent Erin ${repair('retransmitted')}`,
+      );
       expect(end!.framesDecoded - start!.framesDecoded, 'frames decoded in 30 s under 5 % publisher loss').toBeGreaterThan(30 * 10);
       expect(end!.freezeCount - start!.freezeCount, 'freezes in 30 s').toBeLessThanOrEqual(1);
+      expect(repair('nack_to_publisher'), 'NACKs the server counted sending Dave').toBeGreaterThan(10);
       // The SFU asked Dave's browser to retransmit what the lossy uplink dropped.
       const nacked = await dave.page.evaluate(async () => {
         const room = window.parley!.room;

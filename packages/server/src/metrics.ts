@@ -20,6 +20,12 @@ export class Metrics {
   /** Set from the media endpoint's counters when scraped. */
   readonly sfuDropped = new Gauge({ name: 'parley_sfu_dropped_total', help: 'Datagrams the SFU media port dropped, by reason (counts since start)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly sfuPackets = new Gauge({ name: 'parley_sfu_rtp_packets_total', help: 'RTP packets through the SFU since start', labelNames: ['direction'] as const, registers: [this.registry] });
+  readonly sfuRepairs = new Gauge({
+    name: 'parley_sfu_repairs_total',
+    help: 'SFU loss repair since start: NACK packets sent to publishers (nack_to_publisher), packets asked for until the SFU gave up (lost_for_good: media, or lost padding, which publishers never resend), packets resent to subscribers (retransmitted)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
   readonly dataMessages = new Counter({ name: 'parley_data_messages_total', help: 'Room data relay messages over SFU data channels: received from senders (in) and delivered to receivers (out)', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly dataBytes = new Counter({ name: 'parley_data_bytes_total', help: 'Room data relay payload bytes, received (in) and delivered (out)', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly dataDropped = new Counter({ name: 'parley_data_dropped_total', help: 'Room data relay messages dropped, by reason (per receiver for buffer_full and no_channel)', labelNames: ['reason'] as const, registers: [this.registry] });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { MediaEndpoint, Router, SdpError, SfuTransport, type RoutedProducer } from '@parley/media';
+import { MediaEndpoint, Router, SdpError, SfuTransport, type RepairStats, type RoutedProducer } from '@parley/media';
 import { ProtocolError, type ClientMessage, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config.ts';
 import { DataRelay, dataChannelDrops } from './data-relay.ts';
@@ -35,6 +35,8 @@ export class SfuService {
   readonly internalAddress: string;
   readonly #transports = new Map<string, { transport: SfuTransport; room: Room }>();
   readonly #rooms = new Set<Room>();
+  /** Loss-repair counts of the rooms whose router is gone. */
+  readonly #releasedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0 };
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
@@ -124,10 +126,15 @@ export class SfuService {
     metrics.sfuPackets.set({ direction: 'out' }, rtpOut);
     let producers = 0;
     let consumers = 0;
+    const repair = { ...this.#releasedRepair };
     for (const room of this.#rooms) {
       producers += room.router?.size ?? 0;
       consumers += room.router?.consumerCount() ?? 0;
+      if (room.router) addRepair(repair, room.router.repairStats());
     }
+    metrics.sfuRepairs.set({ event: 'nack_to_publisher' }, repair.nacksToPublishers);
+    metrics.sfuRepairs.set({ event: 'lost_for_good' }, repair.lostForGood);
+    metrics.sfuRepairs.set({ event: 'retransmitted' }, repair.retransmittedToSubscribers);
     this.#metrics.sfuTransports.set(this.#transports.size);
     this.#metrics.sfuProducers.set(producers);
     this.#metrics.sfuConsumers.set(consumers);
@@ -240,6 +247,7 @@ export class SfuService {
       this.#transports.delete(id);
       entry.transport.close();
     }
+    if (room.router) addRepair(this.#releasedRepair, room.router.repairStats());
     room.router?.close();
     room.router = undefined;
     this.#rooms.delete(room);
@@ -355,4 +363,10 @@ function firstLanAddress(): string | undefined {
 function isPortUnavailable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL';
+}
+
+function addRepair(into: RepairStats, more: RepairStats): void {
+  into.nacksToPublishers += more.nacksToPublishers;
+  into.lostForGood += more.lostForGood;
+  into.retransmittedToSubscribers += more.retransmittedToSubscribers;
 }

@@ -31,6 +31,16 @@ export interface RouterOptions {
   onAudioSlots?: (participantId: string, slots: Array<string | null>) => void;
 }
 
+/** How the room's SFU repaired loss: counted over its producers and consumers, the closed ones included. */
+export interface RepairStats {
+  /** NACK packets sent to publishers (repeats included). */
+  nacksToPublishers: number;
+  /** Packets the SFU asked publishers for until it gave up: no subscriber got them. */
+  lostForGood: number;
+  /** Packets resent to subscribers for their NACKs. */
+  retransmittedToSubscribers: number;
+}
+
 /** How long an encoding nobody watches keeps being sent before the publisher is told to stop it. */
 export const LAYER_DROP_DELAY_MS = 3000;
 
@@ -50,6 +60,8 @@ export class Router {
   readonly #options: RouterOptions;
   readonly #now: () => number;
   readonly #slots: AudioSlotRouting | undefined;
+  /** RepairStats of producers and consumers already gone. */
+  readonly #closedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0 };
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -97,6 +109,9 @@ export class Router {
     if (!routed) return undefined;
     this.#producers.delete(producerId);
     this.#slots?.removeSource(routed.ownerId, routed.producer);
+    this.#closedRepair.nacksToPublishers += routed.producer.stats.nacksSent;
+    this.#closedRepair.lostForGood += routed.producer.stats.nacksGivenUp;
+    for (const consumer of this.#consumers.get(producerId) ?? []) this.#closedRepair.retransmittedToSubscribers += consumer.stats.retransmitted;
     this.#consumers.delete(producerId);
     this.#wanted.delete(producerId);
     this.#dropping.delete(producerId);
@@ -115,7 +130,17 @@ export class Router {
   }
 
   removeConsumer(consumer: Consumer): void {
-    this.#consumers.get(consumer.producer.id)?.delete(consumer);
+    if (this.#consumers.get(consumer.producer.id)?.delete(consumer)) this.#closedRepair.retransmittedToSubscribers += consumer.stats.retransmitted;
+  }
+
+  repairStats(): RepairStats {
+    const out = { ...this.#closedRepair };
+    for (const { producer } of this.#producers.values()) {
+      out.nacksToPublishers += producer.stats.nacksSent;
+      out.lostForGood += producer.stats.nacksGivenUp;
+    }
+    for (const set of this.#consumers.values()) for (const consumer of set) out.retransmittedToSubscribers += consumer.stats.retransmitted;
+    return out;
   }
 
   consumerCount(): number {

@@ -16,6 +16,7 @@ describe('NackRetries', () => {
     expect(r.due(200)).toEqual(new Map());
     expect(r.size).toBe(0);
     expect(r.nextDueIn(200)).toBeUndefined();
+    expect(r.givenUp).toBe(1);
   });
 
   it('times first answers and asks again after 1.5 × their smoothed time + 5 ms, within 10–150 ms', () => {

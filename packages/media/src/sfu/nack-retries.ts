@@ -15,6 +15,7 @@ export class NackRetries {
   readonly #capacity: number;
   /** Smoothed time from a first NACK to its answer (RFC 6298-style EWMA, gain 1/8); undefined before the first. */
   #answerMs: number | undefined;
+  #givenUp = 0;
 
   constructor(capacity = 256) {
     this.#capacity = capacity;
@@ -22,6 +23,14 @@ export class NackRetries {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /**
+   * Packets asked for `maxTries` times that never came. Not all were media: a lost padding packet (a bandwidth probe,
+   * which a publisher never resends) ends here too.
+   */
+  get givenUp(): number {
+    return this.#givenUp;
   }
 
   /** How long to wait for an answer before asking again. */
@@ -56,6 +65,7 @@ export class NackRetries {
       if (now - e.at < interval) continue;
       if (e.tries >= maxTries) {
         this.#entries.delete(key);
+        this.#givenUp++;
         continue;
       }
       e.tries++;

@@ -25,7 +25,10 @@ export interface ProducerStats {
   outOfOrder: number;
   keyframes: number;
   keyframeRequests: number;
+  /** NACK packets sent to the publisher, repeats included. */
   nacksSent: number;
+  /** Packets asked for again and again (NackRetries' limit) that never came (media, or lost padding: see NackRetries). */
+  nacksGivenUp: number;
   /** Exceptions thrown by a consumer's callbacks while forwarding (caught: one subscriber cannot stop the rest). */
   consumerErrors: number;
 }
