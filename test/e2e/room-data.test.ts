@@ -160,9 +160,18 @@ describe('room data in mesh rooms and across a live switch to the SFU', () => {
     for (const p of h.open) await listen(p);
     const topology = (p: Participant) => p.page.evaluate(() => window.parley!.room.topology);
     expect(await topology(ann)).toBe('mesh');
-    // The direct control channel opens with the connection: until then a reliable message waits for it.
+    // A message goes to whom the sender sees in the room: Ann sends once Ben is there for her (his join reaches her
+    // page on its own), and before their connection is up: the direct control channel opens with it, and until then
+    // a reliable message waits for it.
+    await waitUntil(() => ann.page.evaluate((id) => window.parley!.room.participants.has(id), ben.id), 10_000, 'Ann to see Ben');
     await ann.page.evaluate(() => window.parley!.room.sendData('over the mesh'));
-    await waitUntil(async () => (await seen(ben)).text.some((m) => m.text === 'over the mesh' && m.from === ann.id), 15_000, 'Ben to get the mesh message');
+    await waitUntil(async () => (await seen(ben)).text.some((m) => m.text === 'over the mesh' && m.from === ann.id), 15_000, 'Ben to get the mesh message').catch(async (err: Error) => {
+      const state = await ann.page.evaluate((id) => {
+        const pc = window.parley!.room.statsSource(id)?.pc;
+        return `Ann's connection to Ben: ${pc?.connectionState ?? 'none'}, topology ${window.parley!.room.topology}`;
+      }, ben.id);
+      throw new Error(`${err.message}; ${state}`);
+    });
     expect(await metric(h.server.httpUrl, 'parley_data_messages_total', 'direction="in"')).toBe(0);
 
     const cat = await h.join('data-auto', 'Cat');
