@@ -144,6 +144,63 @@ describe('Consumer simulcast switching', () => {
   });
 });
 
+describe('Consumer VP8 temporal thinning', () => {
+  /** An L1T3 stream (TIDs 0 2 1 2 0 2 1 2 …), one packet per picture, pictures 100, 101, … on layer 0. */
+  const TIDS = [0, 2, 1, 2];
+  function stream(feed: ReturnType<typeof setup>['feed'], from: number, to: number): void {
+    for (let i = from; i < to; i++) feed(0, i, { keyframe: i === 0, pictureId: 100 + i, tl0PicIdx: 7 + Math.floor(i / 4), temporalId: TIDS[i % 4]! }, { marker: true });
+  }
+  const pictures = (out: ReturnType<ReturnType<typeof setup>['out']>) => out.map((p) => parseVp8Descriptor(p.payload)?.pictureId);
+
+  it('forwards only the base layer when asked, closing sequence numbers and picture ids over the pictures left out', () => {
+    const { feed, out, consumer } = setup();
+    consumer.setMaxTemporalLayer(0);
+    stream(feed, 0, 9);
+    expect(out().map((p) => p.sequenceNumber)).toEqual([500, 501, 502]);
+    expect(pictures(out())).toEqual([100, 101, 102]);
+    expect(out().map((p) => parseVp8Descriptor(p.payload)?.tl0PicIdx)).toEqual([7, 8, 9]);
+    expect(out().map((p) => parseVp8Descriptor(p.payload)?.temporalId)).toEqual([0, 0, 0]);
+    expect(consumer.stats.temporalDropped).toBe(6);
+  });
+
+  it('goes down at the next picture and back up only at a base-layer picture', () => {
+    const { feed, out, consumer } = setup();
+    stream(feed, 0, 3); // 0 2 1: all forwarded
+    consumer.setMaxTemporalLayer(1);
+    stream(feed, 3, 6); // 2 (dropped), 0, 2 (dropped)
+    consumer.setMaxTemporalLayer(3);
+    stream(feed, 6, 10); // 1, 2: not yet (no base picture since); then 0, 2
+    expect(out().map((p) => parseVp8Descriptor(p.payload)?.temporalId)).toEqual([0, 2, 1, 0, 1, 0, 2]);
+    expect(pictures(out())).toEqual([100, 101, 102, 103, 104, 105, 106]);
+    expect(out().map((p) => p.sequenceNumber)).toEqual([500, 501, 502, 503, 504, 505, 506]);
+  });
+
+  it('places a late packet among the pictures left out, and answers NACKs with the same numbers', () => {
+    const sent: Buffer[] = [];
+    const { feed, out, consumer } = setup({ sendRetransmission: (p) => sent.push(p) });
+    consumer.setMaxTemporalLayer(1);
+    feed(0, 0, { keyframe: true, pictureId: 100, tl0PicIdx: 7, temporalId: 0 }, { marker: true });
+    feed(0, 1, { pictureId: 101, tl0PicIdx: 7, temporalId: 2 }, { marker: true }); // dropped
+    // Picture 102 (TID 1) has two packets; its first comes late, after picture 103 (dropped) and 104.
+    feed(0, 3, { start: false, pictureId: 102, tl0PicIdx: 7, temporalId: 1 }, { marker: true });
+    feed(0, 4, { pictureId: 103, tl0PicIdx: 7, temporalId: 2 }, { marker: true }); // dropped
+    feed(0, 5, { pictureId: 104, tl0PicIdx: 8, temporalId: 0 }, { marker: true });
+    feed(0, 2, { pictureId: 102, tl0PicIdx: 7, temporalId: 1 });
+    expect(out().map((p) => [p.sequenceNumber, parseVp8Descriptor(p.payload)?.pictureId])).toEqual([[500, 100], [502, 101], [503, 102], [501, 101]]);
+    expect(consumer.handleNack([501, 503])).toBe(2);
+    expect(sent.map((p) => [parseRtp(p).sequenceNumber, parseVp8Descriptor(parseRtp(p).payload)?.pictureId])).toEqual([[501, 101], [503, 102]]);
+  });
+
+  it('thins nothing in a stream without TIDs, and rejects a TID outside 0–3', () => {
+    const { feed, out, consumer } = setup();
+    consumer.setMaxTemporalLayer(0);
+    feed(0, 0, { keyframe: true, pictureId: 5 });
+    feed(0, 1, { pictureId: 6 });
+    expect(out()).toHaveLength(2);
+    expect(() => consumer.setMaxTemporalLayer(4)).toThrow(RangeError);
+  });
+});
+
 describe('Consumer NACK and key-frame requests', () => {
   it('resends the same bytes under the same output sequence number, across a layer switch', () => {
     const { feed, sent, consumer, producer } = setup();

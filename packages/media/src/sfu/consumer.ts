@@ -1,10 +1,10 @@
 import { SequenceRewriter, addSeq, addTimestamp, isNewerSeq, isNewerTimestamp, seqDiff } from '../seq.ts';
 import { OutputHistory } from './output-history.ts';
-import { PaddingSkips } from './padding-skips.ts';
+import { SerialSkips } from './serial-skips.ts';
 import type { MediaKind, PacketInfo, Producer } from './producer.ts';
 import { newRtpView, readRtpView } from './rtp-view.ts';
 import type { ProducerCodec } from './types.ts';
-import { Vp8IdMap, readVp8Ids } from './vp8.ts';
+import { Vp8IdMap, isVp8FrameStart, readVp8Ids } from './vp8.ts';
 import { readVp9Ids } from './vp9.ts';
 import { checkForwardedStream, freshPacket, writeForwarded, type PacketAllocator } from './write-forwarded.ts';
 
@@ -44,6 +44,9 @@ export interface ConsumerOptions {
   now?: () => number;
 }
 
+/** VP8's TID has two bits. */
+const MAX_TID = 3;
+
 /** At most this many packets are caught up after a late key-frame start (the producer's NACK window). */
 const MAX_CATCH_UP = 64;
 
@@ -55,6 +58,8 @@ export interface ConsumerStats {
   dropped: number;
   /** Padding-only packets (bandwidth probes) left out; the output sequence closes over them. */
   paddingDropped: number;
+  /** Packets of VP8 temporal layers above the one forwarded (setMaxTemporalLayer) left out. */
+  temporalDropped: number;
   layerSwitches: number;
 }
 
@@ -67,7 +72,7 @@ export class Consumer {
   readonly producer: Producer;
   readonly ssrc: number;
   readonly kind: MediaKind;
-  readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, dropped: 0, paddingDropped: 0, layerSwitches: 0 };
+  readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, dropped: 0, paddingDropped: 0, temporalDropped: 0, layerSwitches: 0 };
   readonly #s = this.stats as ConsumerStats;
   readonly #options: ConsumerOptions;
   readonly #allocate: PacketAllocator;
@@ -77,18 +82,21 @@ export class Consumer {
   readonly #codec: ProducerCodec;
   readonly #now: () => number;
   readonly #history = new OutputHistory();
-  readonly #view = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1 };
+  readonly #view = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, temporalId: -1 };
   /** For #catchUp: the producer's `info` describes the packet being forwarded, not the cached ones. */
-  readonly #replay: PacketInfo = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, layer: 0, keyframe: false, receivedAt: 0 };
+  readonly #replay: PacketInfo = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, temporalId: -1, layer: 0, keyframe: false, receivedAt: 0 };
   #paused: boolean;
   #closed = false;
   #targetLayer: number;
   #currentLayer: number | undefined;
+  /** VP8 temporal layers forwarded: TIDs up to this (3: all). `#temporalWanted` takes over at a picture start. */
+  #temporalMax = MAX_TID;
+  #temporalWanted = MAX_TID;
   /** False until the next packet we may start on (a key-frame start for video) re-anchors the output. */
   #synced = false;
   #sourceSsrc = -1;
   #rewriter: SequenceRewriter | undefined;
-  readonly #skips = new PaddingSkips();
+  readonly #skips = new SerialSkips();
   /** VP8 and VP9 picture ids (RFC 7741 §4.2, RFC 9628 §4.2 have the same fields): one map serves both. */
   readonly #ids = new Vp8IdMap();
   #started = false;
@@ -162,6 +170,20 @@ export class Consumer {
     if (layer === this.#targetLayer) return;
     this.#targetLayer = layer;
     if (!this.#paused && (layer !== this.#currentLayer || !this.#synced)) this.#requestKeyframe(layer);
+  }
+
+  get maxTemporalLayer(): number {
+    return this.#temporalWanted;
+  }
+
+  /**
+   * Forwards only VP8 temporal layers up to `tid` (0: the base layer, a quarter of the frame rate with three layers;
+   * MAX_TID: all). Down at the next picture start; up at the next base-layer picture, which every higher layer refers
+   * back to. Streams without TIDs (VP9, H.264, VP8 without temporal layers) are not thinned.
+   */
+  setMaxTemporalLayer(tid: number): void {
+    if (!Number.isInteger(tid) || tid < 0 || tid > MAX_TID) throw new RangeError(`temporal layer ${tid} is outside 0–${MAX_TID}`);
+    this.#temporalWanted = tid;
   }
 
   /** Subscriber NACK (RFC 4585 §6.2.1) for output sequence numbers; returns how many packets were resent. */
@@ -268,15 +290,16 @@ export class Consumer {
       this.#skips.skip(seq);
       return;
     }
+    if (this.#codec === 'VP8' && this.#thinned(packet, info)) return;
     const mapped = (this.#rewriter as SequenceRewriter).rewrite(info.ssrc, seq, info.timestamp);
     const skip = mapped ? this.#skips.before(seq) : -1;
-    if (!mapped || skip < 0) {
+    const outPic = skip < 0 ? -1 : this.#ids.pictureId(info);
+    if (!mapped || skip < 0 || outPic === -2) {
       this.#s.dropped++;
       return;
     }
     const outSeq = addSeq(mapped.sequenceNumber, -skip);
     const outTs = mapped.timestamp;
-    const outPic = this.#ids.pictureId(info);
     const outTl0 = this.#ids.tl0PicIdx(info);
     const out = writeForwarded(packet, info, this.ssrc, this.#payloadType, outSeq, outTs, this.#tccId, outPic, outTl0, this.#codec, this.#allocate);
     this.#history.record(outSeq, info.ssrc, seq, outTs, outPic, outTl0);
@@ -293,6 +316,20 @@ export class Consumer {
     this.#options.send(out, this.#tccOffset(info.csrcCount));
   }
 
+  /** VP8 temporal thinning: whether this packet's picture is left out (its sequence number and picture id closed over). */
+  #thinned(packet: Buffer, info: PacketInfo): boolean {
+    const tid = info.temporalId ?? -1;
+    if (tid < 0 || info.pictureIdBits !== 15) return false;
+    if (this.#temporalWanted !== this.#temporalMax && isVp8FrameStart(packet, info.payloadOffset) && (this.#temporalWanted < this.#temporalMax || tid === 0)) {
+      this.#temporalMax = this.#temporalWanted;
+    }
+    if (tid <= this.#temporalMax) return false;
+    this.#skips.skip(info.sequenceNumber);
+    this.#ids.dropPicture(info);
+    this.#s.temporalDropped++;
+    return true;
+  }
+
   /** Re-anchors the output on this packet: sequence +1, timestamp + the wall-clock gap, picture ids +1. */
   #start(info: PacketInfo): void {
     // The wall-clock time since the last packet sent, in RTP ticks (at least 1: timestamps must move forward).
@@ -301,6 +338,7 @@ export class Consumer {
     this.#started = true;
     this.#skips.reset(info.sequenceNumber);
     this.#ids.anchor(info);
+    this.#temporalMax = this.#temporalWanted; // a key frame: a base-layer picture start
     this.#sourceSsrc = info.ssrc;
     if (this.#currentLayer !== undefined && this.#currentLayer !== info.layer) this.#s.layerSwitches++;
     this.#currentLayer = info.layer;

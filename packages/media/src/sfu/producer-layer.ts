@@ -27,11 +27,26 @@ export class ProducerLayer {
     this.ssrc = ssrc;
     this.cache.clear();
     this.highestSeq = -1;
+    this.temporal = undefined;
   }
+
+  /** Per VP8 temporal layer (TID 0–3), created with the first packet that carries a TID. */
+  temporal: RateMeter[] | undefined;
 
   count(bytes: number, now: number): void {
     this.meter.add(bytes, now);
     this.packets++;
     this.lastPacketAt = now;
+  }
+
+  countTemporal(tid: number, bytes: number, now: number): void {
+    const meters = (this.temporal ??= []);
+    for (let t = meters.length; t <= tid; t++) meters.push(new RateMeter());
+    (meters[tid] as RateMeter).add(bytes, now);
+  }
+
+  /** Bits per second of each temporal layer (TID 0 first) over the last second; undefined without TIDs. */
+  temporalBitrates(now: number): number[] | undefined {
+    return this.temporal?.map((m) => m.bitrate(now));
   }
 }

@@ -105,6 +105,22 @@ describe('Producer.receive', () => {
     expect(producer.layers()[0]?.bitrate).toBe(0);
   });
 
+  it('measures the bitrate of each VP8 temporal layer, when the stream has TIDs', () => {
+    const { producer, clock } = video();
+    const tids = [0, 2, 1, 2];
+    const sizes: number[] = [0, 0, 0];
+    for (let i = 0; i < 8; i++) {
+      clock.advance(50);
+      const packet = rtp({ ssrc: 11, seq: i, payload: vp8Payload({ keyframe: i === 0, pictureId: i, temporalId: tids[i % 4]!, body: Buffer.alloc(100 * (1 + tids[i % 4]!)) }) });
+      sizes[tids[i % 4]!]! += packet.length;
+      producer.receive(packet, 0);
+    }
+    producer.receive(rtp({ ssrc: 22, seq: 1, payload: vp8Payload({ keyframe: true }) }), 1); // no TIDs
+    const [q, h] = producer.layers();
+    expect(q?.temporalBitrates).toEqual(sizes.map((bytes) => bytes * 8));
+    expect(h?.temporalBitrates).toBeUndefined();
+  });
+
   it('rate-limits key-frame requests per layer, and defers them until the SSRC is known', () => {
     const { producer, clock, pli } = video({ keyframeIntervalMs: 500 });
     producer.requestKeyframe(1);

@@ -78,7 +78,7 @@ export class Producer {
     this.#options = options;
     this.now = options.now ?? (() => performance.now());
     this.#layers = (this.rids ?? [undefined]).map((rid) => new ProducerLayer(rid, options.cacheSize));
-    this.#info = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, layer: 0, keyframe: false, receivedAt: 0 };
+    this.#info = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1, temporalId: -1, layer: 0, keyframe: false, receivedAt: 0 };
   }
 
   get paused(): boolean {
@@ -144,8 +144,10 @@ export class Producer {
     info.pictureId = -1;
     info.pictureIdBits = 0;
     info.tl0PicIdx = -1;
+    info.temporalId = -1;
     if (this.kind === 'video') {
       this.#inspectVideo(packet, info, state);
+      if ((info.temporalId as number) >= 0) state.countTemporal(info.temporalId as number, packet.length, now);
       // A request the rate limit held back goes out with the first packet after the interval, unless a key frame came.
       if (state.keyframePending) this.requestKeyframe(layer);
     } else if (this.#options.audioLevelExtensionId !== undefined) {
@@ -174,6 +176,8 @@ export class Producer {
     const now = this.now();
     return this.#layers.map((l) => {
       const out: LayerStats = { rid: l.rid, ssrc: l.ssrc, bitrate: l.meter.bitrate(now), packets: l.packets, lastPacketAt: l.lastPacketAt };
+      const temporal = l.temporalBitrates(now);
+      if (temporal) out.temporalBitrates = temporal;
       if (l.width !== undefined && l.height !== undefined) {
         out.width = l.width;
         out.height = l.height;

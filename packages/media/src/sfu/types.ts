@@ -13,6 +13,8 @@ export interface LayerStats {
   height?: number;
   packets: number;
   lastPacketAt: number | undefined;
+  /** VP8 with temporal layers: bits per second of each (TID 0 first; the layer's frame rate halves per step down). */
+  temporalBitrates?: number[];
 }
 
 export interface ProducerStats {

@@ -1,3 +1,5 @@
+import { SerialSkips } from './serial-skips.ts';
+
 /**
  * VP8 over RTP (RFC 7741): the payload descriptor an SFU reads to find key frames and rewrites to keep picture ids
  * continuous, and the key-frame header (RFC 6386 §9.1) that carries the resolution.
@@ -21,6 +23,8 @@ export interface Vp8Ids {
   pictureId: number;
   pictureIdBits: number;
   tl0PicIdx: number;
+  /** VP8's TID (temporal layer, 0–3) when the descriptor has one; -1 (or absent: VP9, which the SFU does not thin) when not. */
+  temporalId?: number;
 }
 
 // RFC 7741 §4.2 bit masks.
@@ -59,6 +63,7 @@ export function readVp8Ids(buf: Buffer, offset: number, end: number, out: Vp8Ids
   out.pictureId = -1;
   out.pictureIdBits = 0;
   out.tl0PicIdx = -1;
+  out.temporalId = -1;
   if (offset >= end) return -1;
   let at = offset + 1;
   if ((buf[offset] as number) & X) {
@@ -72,7 +77,12 @@ export function readVp8Ids(buf: Buffer, offset: number, end: number, out: Vp8Ids
       if (at >= end) return -1;
       out.tl0PicIdx = buf[at++] as number;
     }
-    if (x & (T | K)) at++; // RFC 7741 §4.2: one TID|Y|KEYIDX byte when either T or K is set
+    // RFC 7741 §4.2: one TID|Y|KEYIDX byte when either T or K is set.
+    if (x & (T | K)) {
+      if (at >= end) return -1;
+      if (x & T) out.temporalId = (buf[at] as number) >> 6;
+      at++;
+    }
   }
   // A descriptor must be followed by VP8 payload (RFC 7741 §4.2: the payload header or partition data).
   return at < end ? at - offset : -1;
@@ -108,6 +118,11 @@ export function vp8KeyframeStart(buf: Buffer, payloadOffset: number, end: number
   if (length < 0) return false;
   const b0 = buf[payloadOffset] as number;
   return (b0 & S) !== 0 && (b0 & PID_MASK) === 0 && ((buf[payloadOffset + length] as number) & 0x01) === 0;
+}
+
+/** True when the payload at `payloadOffset` starts a frame (S=1, PID=0; RFC 7741 §4.2): where a picture may be dropped or taken up. */
+export function isVp8FrameStart(buf: Buffer, payloadOffset: number): boolean {
+  return ((buf[payloadOffset] ?? 0) & (S | PID_MASK)) === S;
 }
 
 /** True when this packet starts a VP8 key frame (S=1, PID=0, and the payload header's P bit is 0, RFC 7741 §4.3 / RFC 6386 §9.1). */
@@ -175,18 +190,35 @@ export class Vp8IdMap {
   #maxPic = -1;
   #maxPicMask = 0x7fff;
   #maxTl0 = -1;
+  /** Pictures of the current source left out (temporal layers thinned away): later ids close over them. */
+  readonly #dropped = new SerialSkips(0x7fff);
 
   /** Re-anchors on the first packet of a source (a key frame, which also starts a new TL0 picture). */
   anchor(ids: Vp8Ids): void {
     this.#picOffset = ids.pictureId >= 0 && this.#maxPic >= 0 ? (this.#maxPic + 1 - ids.pictureId) & 0x7fff : 0;
     this.#tl0Offset = ids.tl0PicIdx >= 0 && this.#maxTl0 >= 0 ? (this.#maxTl0 + 1 - ids.tl0PicIdx) & 0xff : 0;
+    this.#dropped.reset(Math.max(0, ids.pictureId));
   }
 
-  /** The output PictureID (in the source's 7 or 15 bits), or -1 when the packet has none. */
+  /**
+   * A packet of a picture left out (its temporal layer is not forwarded): the subscriber must see no gap in the ids,
+   * or its decoder would wait for that picture before the next that refers past it. 15-bit ids only (the consumer
+   * thins nothing else).
+   */
+  dropPicture(ids: Vp8Ids): void {
+    if (ids.pictureIdBits === 15 && !this.#dropped.has(ids.pictureId)) this.#dropped.skip(ids.pictureId);
+  }
+
+  /** The output PictureID (in the source's 7 or 15 bits), or -1 when the packet has none, or -2 when it cannot be placed among left-out pictures. */
   pictureId(ids: Vp8Ids): number {
     if (ids.pictureId < 0) return -1;
     const mask = ids.pictureIdBits === 15 ? 0x7fff : 0x7f;
-    const out = (ids.pictureId + this.#picOffset) & mask;
+    let shift = 0;
+    if (mask === 0x7fff && this.#dropped.count > 0) {
+      shift = this.#dropped.before(ids.pictureId);
+      if (shift < 0) return -2;
+    }
+    const out = (ids.pictureId + this.#picOffset - shift) & mask;
     if (this.#maxPic < 0 || mask !== this.#maxPicMask || newerIn(out, this.#maxPic, mask)) {
       this.#maxPic = out;
       this.#maxPicMask = mask;
