@@ -26,6 +26,11 @@ export class Metrics {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  readonly sfuTemporalDropped = new Gauge({
+    name: 'parley_sfu_temporal_dropped_total',
+    help: 'Packets of VP8 temporal layers the SFU left out since start, for subscribers whose link carries a tile\'s lowest layer only at a lower frame rate',
+    registers: [this.registry],
+  });
   readonly dataMessages = new Counter({ name: 'parley_data_messages_total', help: 'Room data relay messages over SFU data channels: received from senders (in) and delivered to receivers (out)', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly dataBytes = new Counter({ name: 'parley_data_bytes_total', help: 'Room data relay payload bytes, received (in) and delivered (out)', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly dataDropped = new Counter({ name: 'parley_data_dropped_total', help: 'Room data relay messages dropped, by reason (per receiver for buffer_full and no_channel)', labelNames: ['reason'] as const, registers: [this.registry] });

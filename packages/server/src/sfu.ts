@@ -36,7 +36,7 @@ export class SfuService {
   readonly #transports = new Map<string, { transport: SfuTransport; room: Room }>();
   readonly #rooms = new Set<Room>();
   /** Loss-repair counts of the rooms whose router is gone. */
-  readonly #releasedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0 };
+  readonly #releasedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
@@ -135,6 +135,7 @@ export class SfuService {
     metrics.sfuRepairs.set({ event: 'nack_to_publisher' }, repair.nacksToPublishers);
     metrics.sfuRepairs.set({ event: 'lost_for_good' }, repair.lostForGood);
     metrics.sfuRepairs.set({ event: 'retransmitted' }, repair.retransmittedToSubscribers);
+    metrics.sfuTemporalDropped.set(repair.temporalLeftOut);
     this.#metrics.sfuTransports.set(this.#transports.size);
     this.#metrics.sfuProducers.set(producers);
     this.#metrics.sfuConsumers.set(consumers);
@@ -264,7 +265,7 @@ export class SfuService {
       transport: { ...transport.stats },
       feedback: { ...transport.feedback.stats },
       producers: transport.producers().map((r) => ({ id: r.producer.id, kind: r.producer.kind, source: r.source, layers: r.producer.layers(), stats: { ...r.producer.stats } })),
-      consumers: transport.consumers().map((c) => ({ id: c.id, producer: c.producer.id, kind: c.kind, paused: c.paused, currentLayer: c.currentLayer, targetLayer: c.targetLayer, stats: { ...c.stats } })),
+      consumers: transport.consumers().map((c) => ({ id: c.id, producer: c.producer.id, kind: c.kind, paused: c.paused, currentLayer: c.currentLayer, targetLayer: c.targetLayer, maxTemporalLayer: c.maxTemporalLayer, stats: { ...c.stats } })),
       slots: transport.slotConsumers().map((s) => ({ id: s.id, producer: s.source?.id ?? null, stats: { ...s.stats } })),
       dataChannels: transport.peer ? { channels: transport.peer.dataChannels.channels().map((c) => c.label), stats: { ...transport.peer.dataChannels.stats } } : undefined,
     }));
@@ -369,4 +370,5 @@ function addRepair(into: RepairStats, more: RepairStats): void {
   into.nacksToPublishers += more.nacksToPublishers;
   into.lostForGood += more.lostForGood;
   into.retransmittedToSubscribers += more.retransmittedToSubscribers;
+  into.temporalLeftOut += more.temporalLeftOut;
 }

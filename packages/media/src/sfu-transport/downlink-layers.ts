@@ -63,7 +63,7 @@ export class DownlinkLayers {
     // A switch waits for a key frame anyway: four times a second is enough.
     if (now - this.#chosenAt < LAYER_INTERVAL_MS) return;
     this.#chosenAt = now;
-    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused);
+    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused, this.#congestion.congested);
     this.#congestion.update(now, starved, lossRate);
     for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);
@@ -72,6 +72,7 @@ export class DownlinkLayers {
         continue;
       }
       if (consumer.paused) consumer.resume();
+      if (consumer.maxTemporalLayer !== choice.temporal) consumer.setMaxTemporalLayer(choice.temporal);
       // A new subscription stays on the lowest layer for its first seconds: its first frames come sooner, and a
       // subscriber taking on many streams at once (a room switching to the SFU) decodes small ones while its
       // old connections wind down.

@@ -11,9 +11,16 @@ export interface Preference {
 export interface LayerChoice {
   /** The layer to forward now; undefined pauses the consumer. */
   layer: number | undefined;
+  /** The highest VP8 temporal layer of it to forward (ALL_TEMPORAL: every one). */
+  temporal: number;
   /** The highest layer the tile could use, bandwidth permitting (undefined: hidden). */
   preferred: number | undefined;
 }
+
+/** Every temporal layer (VP8's TID has two bits). */
+export const ALL_TEMPORAL = 3;
+/** Taking up a temporal layer needs the budget to exceed its cost by this much, as a simulcast step does. */
+const TEMPORAL_UP_HEADROOM = 1.15;
 
 /** What an Opus stream costs a subscriber, reserved before video shares the rest (RFC 7587 §3.1.1: 6–510 kbps; WebRTC voice ~32–40). */
 const AUDIO_RESERVE_BPS = 48_000;
@@ -54,7 +61,7 @@ export interface LayerChoices {
  * One subscriber's layer choice: each visible video consumer's preferred layer from its tile, then the bandwidth
  * estimate shared among them (audio first) by `allocateLayers`.
  */
-export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>, pauseStarved = false): LayerChoices {
+export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>, pauseStarved = false, thinStarved = false): LayerChoices {
   const out = new Map<Consumer, LayerChoice>();
   let starved = false;
   const video: Consumer[] = [];
@@ -69,15 +76,56 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
     return { id: c.id, consumer: c, layers, preferred, current: c.currentLayer };
   });
   const allocation = allocateLayers(Math.max(0, budget), inputs);
+  let left = Math.max(0, budget);
   for (const input of inputs) {
-    // The allocation says undefined when not even the lowest layer fits the estimate. A visible tile keeps its
-    // lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume, and a transient
-    // estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at once. Unless
-    // `pauseStarved` (the link is congested, not dipping): sending it anyway would lose voices and signaling too.
     const allocated = allocation.get(input.id);
-    if (input.preferred !== undefined && allocated === undefined) starved = true;
-    const layer = input.preferred === undefined || (pauseStarved && allocated === undefined) ? undefined : (allocated ?? 0);
-    out.set(input.consumer, { layer, preferred: input.preferred });
+    if (allocated !== undefined) left -= input.layers[allocated]?.bitrate ?? 0;
+  }
+  for (const input of inputs) {
+    const allocated = allocation.get(input.id);
+    if (input.preferred === undefined || allocated !== undefined) {
+      out.set(input.consumer, { layer: allocated, temporal: ALL_TEMPORAL, preferred: input.preferred });
+      continue;
+    }
+    // Not even the lowest layer fits what is left: its lower temporal layers may (a lower frame rate, no pause).
+    const thin = thinnedBase(input.layers, input.preferred, left, input.consumer.currentLayer, input.consumer.maxTemporalLayer);
+    if (thin) {
+      left -= thin.cost;
+      out.set(input.consumer, { layer: thin.layer, temporal: thin.temporal, preferred: input.preferred });
+      continue;
+    }
+    // A visible tile keeps its lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume,
+    // and a transient estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at
+    // once. On a link that loses (`thinStarved`) only its base temporal layer: a quarter of the frame rate at about
+    // 60 % of the bits, which may be what stops the loss. Paused (`pauseStarved`) when even that lost too much:
+    // sending it anyway would lose voices and signaling too.
+    starved = true;
+    out.set(input.consumer, { layer: pauseStarved ? undefined : 0, temporal: thinStarved ? 0 : ALL_TEMPORAL, preferred: input.preferred });
   }
   return { choices: out, starved };
+}
+
+function lowestActive(layers: readonly LayerStats[], limit: number): number | undefined {
+  for (let i = 0; i <= limit && i < layers.length; i++) if ((layers[i] as LayerStats).bitrate > 0) return i;
+  return undefined;
+}
+
+/**
+ * The most temporal layers of the lowest active layer that fit `budget` (fewer than all: all did not fit), with its
+ * cost; undefined when the layer has no temporal layers or not even the base one fits. Taking up a layer beyond the
+ * one forwarded now needs 15 % headroom.
+ */
+export function thinnedBase(layers: readonly LayerStats[], preferred: number, budget: number, current: number | undefined, currentTemporal: number): { layer: number; temporal: number; cost: number } | undefined {
+  const layer = lowestActive(layers, preferred);
+  const rates = layer === undefined ? undefined : layers[layer]?.temporalBitrates;
+  if (layer === undefined || !rates || rates.length < 2) return undefined;
+  let best: { layer: number; temporal: number; cost: number } | undefined;
+  let cost = 0;
+  for (let t = 0; t < rates.length - 1; t++) {
+    cost += rates[t] as number;
+    const up = current !== layer || t > currentTemporal;
+    if ((up ? cost * TEMPORAL_UP_HEADROOM : cost) > budget) break;
+    best = { layer, temporal: t, cost };
+  }
+  return best;
 }

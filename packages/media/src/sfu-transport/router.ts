@@ -31,7 +31,7 @@ export interface RouterOptions {
   onAudioSlots?: (participantId: string, slots: Array<string | null>) => void;
 }
 
-/** How the room's SFU repaired loss: counted over its producers and consumers, the closed ones included. */
+/** How the room's SFU repaired loss and thinned streams: counted over its producers and consumers, the closed ones included. */
 export interface RepairStats {
   /** NACK packets sent to publishers (repeats included). */
   nacksToPublishers: number;
@@ -39,6 +39,8 @@ export interface RepairStats {
   lostForGood: number;
   /** Packets resent to subscribers for their NACKs. */
   retransmittedToSubscribers: number;
+  /** Packets of VP8 temporal layers left out for subscribers whose link could not carry them. */
+  temporalLeftOut: number;
 }
 
 /** How long an encoding nobody watches keeps being sent before the publisher is told to stop it. */
@@ -61,7 +63,7 @@ export class Router {
   readonly #now: () => number;
   readonly #slots: AudioSlotRouting | undefined;
   /** RepairStats of producers and consumers already gone. */
-  readonly #closedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0 };
+  readonly #closedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -111,7 +113,7 @@ export class Router {
     this.#slots?.removeSource(routed.ownerId, routed.producer);
     this.#closedRepair.nacksToPublishers += routed.producer.stats.nacksSent;
     this.#closedRepair.lostForGood += routed.producer.stats.nacksGivenUp;
-    for (const consumer of this.#consumers.get(producerId) ?? []) this.#closedRepair.retransmittedToSubscribers += consumer.stats.retransmitted;
+    for (const consumer of this.#consumers.get(producerId) ?? []) addConsumer(this.#closedRepair, consumer);
     this.#consumers.delete(producerId);
     this.#wanted.delete(producerId);
     this.#dropping.delete(producerId);
@@ -130,7 +132,7 @@ export class Router {
   }
 
   removeConsumer(consumer: Consumer): void {
-    if (this.#consumers.get(consumer.producer.id)?.delete(consumer)) this.#closedRepair.retransmittedToSubscribers += consumer.stats.retransmitted;
+    if (this.#consumers.get(consumer.producer.id)?.delete(consumer)) addConsumer(this.#closedRepair, consumer);
   }
 
   repairStats(): RepairStats {
@@ -139,7 +141,7 @@ export class Router {
       out.nacksToPublishers += producer.stats.nacksSent;
       out.lostForGood += producer.stats.nacksGivenUp;
     }
-    for (const set of this.#consumers.values()) for (const consumer of set) out.retransmittedToSubscribers += consumer.stats.retransmitted;
+    for (const set of this.#consumers.values()) for (const consumer of set) addConsumer(out, consumer);
     return out;
   }
 
@@ -206,4 +208,9 @@ export class Router {
     this.#consumers.clear();
     this.#wanted.clear();
   }
+}
+
+function addConsumer(into: RepairStats, consumer: Consumer): void {
+  into.retransmittedToSubscribers += consumer.stats.retransmitted;
+  into.temporalLeftOut += consumer.stats.temporalDropped;
 }
