@@ -60,6 +60,23 @@ async function temporalDropped(p: LabParticipant): Promise<number> {
   return Number(/^parley_sfu_temporal_dropped_total (\d+)$/m.exec(text)?.[1] ?? 'NaN');
 }
 
+/** What a participant's page received of the voices (inbound audio, all remote participants): for the voices' share of a small link. */
+async function audioOf(p: LabParticipant): Promise<{ lost: number; received: number; concealed: number; total: number }> {
+  return p.page.evaluate(async () => {
+    const room = window.parley!.room;
+    const out = { lost: 0, received: 0, concealed: 0, total: 0 };
+    const id = [...room.participants.keys()][0]!;
+    (await room.statsSource(id)!.pc.getStats()).forEach((s: { type: string; kind?: string; packetsLost?: number; packetsReceived?: number; concealedSamples?: number; totalSamplesReceived?: number }) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+      out.lost += s.packetsLost ?? 0;
+      out.received += s.packetsReceived ?? 0;
+      out.concealed += s.concealedSamples ?? 0;
+      out.total += s.totalSamplesReceived ?? 0;
+    });
+    return out;
+  });
+}
+
 const idOf = (p: LabParticipant) => p.page.evaluate(() => window.parley!.room.local!.id);
 
 const pauseLogs = (participantId: string) => server.logs.filter((l) => l.participant === participantId && /^downlink (congested|recovered)/.test(String(l.msg)));
@@ -147,6 +164,7 @@ describe('SFU on namespace links', () => {
       await new Promise((r) => setTimeout(r, 8000));
       const carolId = await idOf(carol);
       const thinnedBefore = await temporalDropped(carol);
+      const audio0 = await audioOf(carol);
       const pausesBefore = pauseLogs(carolId).length;
       const stretches: string[] = [];
       let frozen = 0;
@@ -158,8 +176,10 @@ describe('SFU on namespace links', () => {
         stretches.push(`Alice ${got.Alice}, Bob ${got.Bob}`);
       }
       const thinned = (await temporalDropped(carol)) - thinnedBefore;
-      const pauses = pauseLogs(carolId).length - pausesBefore;
-      const seen = `frames in 5 s stretches: ${stretches.join('; ')}; ${thinned} packets of temporal layers left out, ${pauses} congestion pauses`;
+      const pauses = pauseLogs(carolId).slice(pausesBefore).filter((l) => String(l.msg).startsWith('downlink congested')).length;
+      const audio1 = await audioOf(carol);
+      const voices = `voices: ${audio1.lost - audio0.lost} of ${audio1.lost - audio0.lost + audio1.received - audio0.received} packets lost, ${((100 * (audio1.concealed - audio0.concealed)) / Math.max(1, audio1.total - audio0.total)).toFixed(1)} % of samples concealed`;
+      const seen = `frames in 5 s stretches: ${stretches.join('; ')}; ${thinned} packets of temporal layers left out, ${pauses} congestion pauses; ${voices}`;
       console.log(`Carol at 300 kbit/s, ${seen}`);
       // Both tiles play all along: no 5 s stretch with under 5 frames of either (15 fps cameras; the base temporal
       // layer alone is 3.75 fps). Before thinning, most stretches here were paused, with 0–6 frames.
