@@ -2,9 +2,9 @@ import { SequenceRewriter, addSeq, addTimestamp, isNewerSeq, isNewerTimestamp, s
 import { OutputHistory } from './output-history.ts';
 import { SerialSkips } from './serial-skips.ts';
 import type { MediaKind, PacketInfo, Producer } from './producer.ts';
-import { newRtpView, readRtpView } from './rtp-view.ts';
+import { newRtpView, readRtpView, type RtpView } from './rtp-view.ts';
 import type { ProducerCodec } from './types.ts';
-import { Vp8IdMap, isVp8FrameStart, readVp8Ids } from './vp8.ts';
+import { Vp8IdMap, isVp8FrameStart, readVp8Ids, type Vp8Ids } from './vp8.ts';
 import { readVp9Ids } from './vp9.ts';
 import { checkForwardedStream, freshPacket, writeForwarded, type PacketAllocator } from './write-forwarded.ts';
 
@@ -196,9 +196,7 @@ export class Consumer {
       const slot = this.#history.find(outSeq);
       if (slot < 0) continue;
       const packet = this.producer.cached(this.#history.sourceSsrc(slot), this.#history.sourceSeq(slot));
-      if (!packet || !readRtpView(packet, view)) continue;
-      if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
-      else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      if (!packet || !this.#readCached(packet, view)) continue;
       const h = this.#history;
       const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot), this.#codec, this.#allocate);
       this.#s.retransmitted++;
@@ -270,16 +268,19 @@ export class Consumer {
     const view = this.#replay;
     for (let i = 1; i <= behind; i++) {
       const packet = this.producer.cached(ssrc, addSeq(start.sequenceNumber, i));
-      if (!packet || !readRtpView(packet, view)) continue;
-      view.pictureId = -1;
-      view.pictureIdBits = 0;
-      view.tl0PicIdx = -1;
-      if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
-      else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
+      if (!packet || !this.#readCached(packet, view)) continue;
       view.layer = start.layer;
       view.receivedAt = start.receivedAt;
       this.#emit(packet, view);
     }
+  }
+
+  /** Reads a packet from the producer's cache into `view`: its RTP header, and the VP8/VP9 ids the output rewrites. */
+  #readCached(packet: Buffer, view: RtpView & Vp8Ids): boolean {
+    if (!readRtpView(packet, view)) return false;
+    if (this.#codec === 'VP8') readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view);
+    else if (this.#codec === 'VP9') readVp9Ids(packet, view.payloadOffset, view.payloadEnd, view);
+    return true;
   }
 
   /** Rewrites and sends one packet of the current layer (or records a padding packet's place). */
