@@ -1,5 +1,5 @@
 import type { Consumer } from '../sfu/consumer.ts';
-import { allocateLayers } from '../sfu/layers.ts';
+import { activeAtOrBelow, allocateLayers } from '../sfu/layers.ts';
 import type { LayerStats } from '../sfu/producer.ts';
 
 /** A subscriber's tile for one producer, in device pixels; 0×0 when hidden. */
@@ -105,18 +105,13 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
   return { choices: out, starved };
 }
 
-function lowestActive(layers: readonly LayerStats[], limit: number): number | undefined {
-  for (let i = 0; i <= limit && i < layers.length; i++) if ((layers[i] as LayerStats).bitrate > 0) return i;
-  return undefined;
-}
-
 /**
  * The most temporal layers of the lowest active layer that fit `budget` (fewer than all: all did not fit), with its
  * cost; undefined when the layer has no temporal layers or not even the base one fits. Taking up a layer beyond the
  * one forwarded now needs 15 % headroom.
  */
-export function thinnedBase(layers: readonly LayerStats[], preferred: number, budget: number, current: number | undefined, currentTemporal: number): { layer: number; temporal: number; cost: number } | undefined {
-  const layer = lowestActive(layers, preferred);
+function thinnedBase(layers: readonly LayerStats[], preferred: number, budget: number, current: number | undefined, currentTemporal: number): { layer: number; temporal: number; cost: number } | undefined {
+  const layer = activeAtOrBelow(layers, preferred)[0];
   const rates = layer === undefined ? undefined : layers[layer]?.temporalBitrates;
   if (layer === undefined || !rates || rates.length < 2) return undefined;
   let best: { layer: number; temporal: number; cost: number } | undefined;

@@ -71,8 +71,8 @@ export interface LayerAllocationInput {
   current: number | undefined;
 }
 
-/** Layers that carry media now: a bitrate over the last second. */
-function activeAtOrBelow(layers: LayerStats[], limit: number): number[] {
+/** Layers that carry media now (a bitrate over the last second), up to `limit`, lowest first. */
+export function activeAtOrBelow(layers: readonly LayerStats[], limit: number): number[] {
   const out: number[] = [];
   for (let i = 0; i <= limit && i < layers.length; i++) if ((layers[i] as LayerStats).bitrate > 0) out.push(i);
   return out;
