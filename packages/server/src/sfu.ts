@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { MediaEndpoint, Router, SdpError, SfuTransport, type RepairStats, type RoutedProducer } from '@parley/media';
+import { MediaEndpoint, Router, SdpError, SfuTransport, addRepairStats, emptyRepairStats, type RoutedProducer } from '@parley/media';
 import { ProtocolError, type ClientMessage, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config.ts';
 import { DataRelay, dataChannelDrops } from './data-relay.ts';
@@ -36,7 +36,7 @@ export class SfuService {
   readonly #transports = new Map<string, { transport: SfuTransport; room: Room }>();
   readonly #rooms = new Set<Room>();
   /** Loss-repair counts of the rooms whose router is gone. */
-  readonly #releasedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
+  readonly #releasedRepair = emptyRepairStats();
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
@@ -130,7 +130,7 @@ export class SfuService {
     for (const room of this.#rooms) {
       producers += room.router?.size ?? 0;
       consumers += room.router?.consumerCount() ?? 0;
-      if (room.router) addRepair(repair, room.router.repairStats());
+      if (room.router) addRepairStats(repair, room.router.repairStats());
     }
     metrics.sfuRepairs.set({ event: 'nack_to_publisher' }, repair.nacksToPublishers);
     metrics.sfuRepairs.set({ event: 'lost_for_good' }, repair.lostForGood);
@@ -248,7 +248,7 @@ export class SfuService {
       this.#transports.delete(id);
       entry.transport.close();
     }
-    if (room.router) addRepair(this.#releasedRepair, room.router.repairStats());
+    if (room.router) addRepairStats(this.#releasedRepair, room.router.repairStats());
     room.router?.close();
     room.router = undefined;
     this.#rooms.delete(room);
@@ -364,11 +364,4 @@ function firstLanAddress(): string | undefined {
 function isPortUnavailable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL';
-}
-
-function addRepair(into: RepairStats, more: RepairStats): void {
-  into.nacksToPublishers += more.nacksToPublishers;
-  into.lostForGood += more.lostForGood;
-  into.retransmittedToSubscribers += more.retransmittedToSubscribers;
-  into.temporalLeftOut += more.temporalLeftOut;
 }

@@ -63,7 +63,7 @@ export class Router {
   readonly #now: () => number;
   readonly #slots: AudioSlotRouting | undefined;
   /** RepairStats of producers and consumers already gone. */
-  readonly #closedRepair: RepairStats = { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
+  readonly #closedRepair = emptyRepairStats();
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -111,8 +111,7 @@ export class Router {
     if (!routed) return undefined;
     this.#producers.delete(producerId);
     this.#slots?.removeSource(routed.ownerId, routed.producer);
-    this.#closedRepair.nacksToPublishers += routed.producer.stats.nacksSent;
-    this.#closedRepair.lostForGood += routed.producer.stats.nacksGivenUp;
+    addProducer(this.#closedRepair, routed.producer);
     for (const consumer of this.#consumers.get(producerId) ?? []) addConsumer(this.#closedRepair, consumer);
     this.#consumers.delete(producerId);
     this.#wanted.delete(producerId);
@@ -137,10 +136,7 @@ export class Router {
 
   repairStats(): RepairStats {
     const out = { ...this.#closedRepair };
-    for (const { producer } of this.#producers.values()) {
-      out.nacksToPublishers += producer.stats.nacksSent;
-      out.lostForGood += producer.stats.nacksGivenUp;
-    }
+    for (const { producer } of this.#producers.values()) addProducer(out, producer);
     for (const set of this.#consumers.values()) for (const consumer of set) addConsumer(out, consumer);
     return out;
   }
@@ -208,6 +204,23 @@ export class Router {
     this.#consumers.clear();
     this.#wanted.clear();
   }
+}
+
+export function emptyRepairStats(): RepairStats {
+  return { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
+}
+
+/** Adds `more` into `into` (rooms summed into a server's counts). */
+export function addRepairStats(into: RepairStats, more: RepairStats): void {
+  into.nacksToPublishers += more.nacksToPublishers;
+  into.lostForGood += more.lostForGood;
+  into.retransmittedToSubscribers += more.retransmittedToSubscribers;
+  into.temporalLeftOut += more.temporalLeftOut;
+}
+
+function addProducer(into: RepairStats, producer: Producer): void {
+  into.nacksToPublishers += producer.stats.nacksSent;
+  into.lostForGood += producer.stats.nacksGivenUp;
 }
 
 function addConsumer(into: RepairStats, consumer: Consumer): void {
