@@ -48,16 +48,37 @@ async function statsOf(p: LabParticipant, name: string): Promise<RemoteMediaStat
   return (await remoteStats(p.page)).find((s) => s.name === name);
 }
 
-/** The server's loss-repair counters (parley_sfu_repairs_total), read from its /metrics through a participant's page. */
+/** The server's /metrics, read through a participant's page (the server's address is inside the lab). */
+const metricsText = (p: LabParticipant) => p.page.evaluate(() => fetch('/metrics').then((r) => r.text()));
+
+/** The server's loss-repair counters (parley_sfu_repairs_total), by event. */
 async function repairs(p: LabParticipant): Promise<Record<string, number>> {
-  const text = await p.page.evaluate(() => fetch('/metrics').then((r) => r.text()));
-  return Object.fromEntries([...text.matchAll(/^parley_sfu_repairs_total\{event="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return Object.fromEntries([...(await metricsText(p)).matchAll(/^parley_sfu_repairs_total\{event="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
-/** parley_sfu_temporal_dropped_total, read from the server's /metrics through a participant's page. */
+/** parley_sfu_temporal_dropped_total. */
 async function temporalDropped(p: LabParticipant): Promise<number> {
-  const text = await p.page.evaluate(() => fetch('/metrics').then((r) => r.text()));
-  return Number(/^parley_sfu_temporal_dropped_total (\d+)$/m.exec(text)?.[1] ?? 'NaN');
+  return Number(/^parley_sfu_temporal_dropped_total (\d+)$/m.exec(await metricsText(p))?.[1] ?? 'NaN');
+}
+
+/**
+ * Alice and Bob publish in `room`; Carol (who keeps her SFU streams: these tests are about the SFU's layer choice, not
+ * the SDK's switch to the MCU) gets at most `rateKbit` from her router (htb on the LAN side: her downlink). Returns
+ * once the estimates have settled (Bob receives a high layer of Alice, then 8 s).
+ */
+async function carolLimited(room: string, rateKbit: number): Promise<{ bob: LabParticipant; carol: LabParticipant; carolId: string; removeLimit: () => void }> {
+  await join('a', room, 'Alice');
+  const bob = await join('b', room, 'Bob');
+  const carol = await join('c', room, 'Carol', 'lowBandwidth=off');
+  const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit, queuePackets: 50 });
+  try {
+    await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
+    await new Promise((r) => setTimeout(r, 8000));
+    return { bob, carol, carolId: await idOf(carol), removeLimit };
+  } catch (err) {
+    removeLimit();
+    throw err;
+  }
 }
 
 /** What a participant's page received of the voices (inbound audio, all remote participants): for the voices' share of a small link. */
@@ -107,19 +128,11 @@ async function iceTcpOnly(): Promise<void> {
 
 describe('SFU on namespace links', () => {
   it('a subscriber whose downlink is limited to 400 kbit/s gets the low simulcast layer; the others keep a high one', async () => {
-    const alice = await join('a', 'rate', 'Alice');
-    const bob = await join('b', 'rate', 'Bob');
-    // Carol keeps her SFU streams: this is about the SFU's layer choice, not the switch to the MCU (below).
-    const carol = await join('c', 'rate', 'Carol', 'lowBandwidth=off');
-    // Carol's router sends her at most 400 kbit/s (htb on the LAN side: her downlink): room for two remote low layers
-    // (100 kbit/s each at most) and two Opus streams, not for a 640 × 360 layer beside them. (300 kbit/s, about what
-    // those need, is the next test's: there the SFU thins temporal layers.)
-    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 400, queuePackets: 50 });
+    // At most 400 kbit/s: room for two remote low layers (100 kbit/s each at most) and two Opus streams, not for a
+    // 640 × 360 layer beside them. (300 kbit/s, about what those need, is the next test's: there the SFU thins
+    // temporal layers.) Then Carol is watched 5 s at a time.
+    const { bob, carol, carolId, removeLimit } = await carolLimited('rate', 400);
     try {
-      // Let the estimates settle (Bob gets a high layer), then watch Carol 5 s at a time.
-      await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
-      await new Promise((r) => setTimeout(r, 8000));
-      const carolId = await idOf(carol);
       // The SFU learns a link's size by trying: a layer up, loss, back; a burst of loss may still pause the video for
       // 5 s (its congestion pause). What must hold is that the low layer plays: a whole 5 s stretch of it (> 5 frames,
       // ≤ 320 px, not paused) within 45 s.
@@ -146,23 +159,16 @@ describe('SFU on namespace links', () => {
       expect(played, `5 s stretches of Carol's video of Alice: ${stretches.join('; ')}`).toBe(true);
       expect((await statsOf(bob, 'Alice'))?.frameWidth, 'Bob keeps a high layer').toBeGreaterThanOrEqual(640);
       console.log(`Carol at 400 kbit/s, 5 s stretches of Alice: ${stretches.join('; ')}`);
-      void alice;
     } finally {
       removeLimit();
     }
   });
 
   it('a subscriber at 300 kbit/s, less than two low layers need, gets them at a lower frame rate (temporal layers) instead of paused', async () => {
-    await join('a', 'thin', 'Alice');
-    const bob = await join('b', 'thin', 'Bob');
-    const carol = await join('c', 'thin', 'Carol', 'lowBandwidth=off');
     // 300 kbit/s is about what two low layers (100 kbit/s each at most) and two Opus streams need: before the SFU
     // thinned temporal layers, its congestion pause came back again and again here (docs/benchmarks.md, session 8).
-    const removeLimit = applyNetem(lab.network('c').router, 'lan', { rateKbit: 300, queuePackets: 50 });
+    const { carol, carolId, removeLimit } = await carolLimited('thin', 300);
     try {
-      await waitUntil(async () => ((await statsOf(bob, 'Alice'))?.frameWidth ?? 0) >= 640, 30_000, 'Bob to receive Alice at ≥ 640 px', 1000);
-      await new Promise((r) => setTimeout(r, 8000));
-      const carolId = await idOf(carol);
       const thinnedBefore = await temporalDropped(carol);
       const audio0 = await audioOf(carol);
       const pausesBefore = pauseLogs(carolId).length;
