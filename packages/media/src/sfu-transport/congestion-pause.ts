@@ -36,11 +36,6 @@ export class CongestionPause {
     return this.#pauseMs;
   }
 
-  /** Whether the last layer choice was starved (even the lowest layers shown need more than the estimate). */
-  get starved(): boolean {
-    return this.#starved;
-  }
-
   /** The link is what limits: starved and losing, or paused for it. */
   get congested(): boolean {
     return this.#starved && (this.paused || this.#lossRate >= CONGESTED_LOSS);

@@ -63,7 +63,7 @@ export class DownlinkLayers {
     // A switch waits for a key frame anyway: four times a second is enough.
     if (now - this.#chosenAt < LAYER_INTERVAL_MS) return;
     this.#chosenAt = now;
-    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused, this.#congestion.starved);
+    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused, this.#congestion.congested);
     this.#congestion.update(now, starved, lossRate);
     for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);

@@ -59,7 +59,7 @@ describe('chooseLayers', () => {
     expect(chooseLayers(367_000, consumers, prefs).choices.get(consumers[3]!)).toMatchObject({ layer: 0, temporal: 0 });
   });
 
-  it('starved again (thinStarved), the tiles whose lowest layer does not fit keep only its base temporal layer', () => {
+  it('starved on a link that loses (thinStarved), the tiles whose lowest layer does not fit keep only its base temporal layer', () => {
     const split = [0.6, 0.2, 0.2];
     const consumers = [voice('a1'), camera('a', undefined, split), voice('b1'), camera('b', undefined, split)];
     const prefs = new Map([['a', small], ['b', small]]);

@@ -96,8 +96,9 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
     }
     // A visible tile keeps its lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume,
     // and a transient estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at
-    // once. With `thinStarved` (the last choice was starved too: not a dip) only its base temporal layer: a quarter
-    // of the frame rate for about 60 % of the bits, so that the voices are not the ones to lose. Paused
+    // once. With `thinStarved` (starved and losing: the link, not a dip) only its base temporal layer: a quarter of
+    // the frame rate for about 60 % of the bits, so that the voices are not the ones to lose. Not on starvation
+    // alone: an estimate dipping under a busy CPU then cut tiles to 3.75 fps in the mesh → SFU switch. Paused
     // (`pauseStarved`) when even that lost too much: sending it anyway would lose voices and signaling too.
     starved = true;
     out.set(input.consumer, { layer: pauseStarved ? undefined : 0, temporal: thinStarved ? 0 : ALL_TEMPORAL, preferred: input.preferred });
