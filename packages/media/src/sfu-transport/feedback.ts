@@ -2,12 +2,15 @@ import { randomInt } from 'node:crypto';
 import { SendSideEstimator } from '../bwe/send-estimator.ts';
 import { TwccResponder } from '../bwe/twcc-responder.ts';
 import { ReceiveStreamStats, senderReport } from '../bwe/reports.ts';
+import { ntpFromUnixMs, ntpMiddle32 } from '../bwe/ntp.ts';
 import { parseRtcp, serializeRtcp } from '../rtcp.ts';
 import type { ReportBlock } from '../rtcp-reports.ts';
 import type { Consumer } from '../sfu/consumer.ts';
 
 /** RFC 3550 §6.2 leaves the interval to the profile; WebRTC endpoints report about once a second. */
 const REPORT_INTERVAL_MS = 1000;
+/** A round trip longer than this from a report block is taken for garbage. */
+const MAX_RTT_MS = 10_000;
 /** Inbound SSRCs tracked for receiver reports, at most. */
 const MAX_RECEIVE_STREAMS = 32;
 
@@ -38,6 +41,7 @@ export class MediaFeedback {
   readonly #receive = new Map<number, ReceiveStreamStats>();
   #transportSeq = randomInt(0, 0x1_0000);
   #lastReport = 0;
+  #rttMs: number | undefined;
 
   constructor(options: { send: (rtcp: Buffer) => void }) {
     this.#send = options.send;
@@ -51,6 +55,11 @@ export class MediaFeedback {
 
   get estimator(): SendSideEstimator {
     return this.#estimator;
+  }
+
+  /** The round trip to the subscriber (smoothed, RFC 3550 §6.4.1 from its reports on our sender reports), ms. */
+  get rttMs(): number | undefined {
+    return this.#rttMs;
   }
 
   /** An inbound packet's transport-wide sequence number. */
@@ -119,7 +128,15 @@ export class MediaFeedback {
   }
 
   #onReportBlock(block: ReportBlock, consumerOf: (ssrc: number) => Consumer | undefined, now: number): void {
-    if (consumerOf(block.ssrc)) this.#estimator.onReceiverReport(block.fractionLost / 256, now);
+    if (!consumerOf(block.ssrc)) return;
+    this.#estimator.onReceiverReport(block.fractionLost / 256, now);
+    if (block.lastSr === 0) return; // no sender report of ours received yet
+    // RFC 3550 §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s, A being now in the middle 32 bits of NTP time.
+    const { ntpSeconds, ntpFraction } = ntpFromUnixMs(performance.timeOrigin + now);
+    const units = (ntpMiddle32(ntpSeconds, ntpFraction) - block.lastSr - block.delaySinceLastSr) >>> 0;
+    const ms = (units * 1000) / 65536;
+    if (ms > MAX_RTT_MS) return; // negative (wrapped) or nonsense: a forged or garbled block
+    this.#rttMs = this.#rttMs === undefined ? ms : 0.875 * this.#rttMs + 0.125 * ms;
   }
 
   /** Due feedback now (call every ~50 ms), and reports once a second. */

@@ -39,6 +39,9 @@ export interface RepairStats {
   lostForGood: number;
   /** Packets resent to subscribers for their NACKs. */
   retransmittedToSubscribers: number;
+  /** NACKed packets not resent: resent less than a round trip before, or over the subscriber's resend budget. */
+  resendTooSoon: number;
+  resendOverBudget: number;
   /** Packets of VP8 temporal layers left out for subscribers whose link could not carry them. */
   temporalLeftOut: number;
 }
@@ -207,7 +210,7 @@ export class Router {
 }
 
 export function emptyRepairStats(): RepairStats {
-  return { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, temporalLeftOut: 0 };
+  return { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
 }
 
 /** Adds `more` into `into` (rooms summed into a server's counts). */
@@ -215,6 +218,8 @@ export function addRepairStats(into: RepairStats, more: RepairStats): void {
   into.nacksToPublishers += more.nacksToPublishers;
   into.lostForGood += more.lostForGood;
   into.retransmittedToSubscribers += more.retransmittedToSubscribers;
+  into.resendTooSoon += more.resendTooSoon;
+  into.resendOverBudget += more.resendOverBudget;
   into.temporalLeftOut += more.temporalLeftOut;
 }
 
@@ -225,5 +230,7 @@ function addProducer(into: RepairStats, producer: Producer): void {
 
 function addConsumer(into: RepairStats, consumer: Consumer): void {
   into.retransmittedToSubscribers += consumer.stats.retransmitted;
+  into.resendTooSoon += consumer.stats.resendTooSoon;
+  into.resendOverBudget += consumer.stats.resendOverBudget;
   into.temporalLeftOut += consumer.stats.temporalDropped;
 }

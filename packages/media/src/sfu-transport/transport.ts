@@ -14,6 +14,7 @@ import type { RoutedProducer, Router } from './router.ts';
 import { createSfuAnswer, type AnsweredSection, type SubscribePlan } from './sdp.ts';
 import { DownlinkLayers } from './downlink-layers.ts';
 import type { Preference } from './layer-policy.ts';
+import { ResendBudget } from './resend-budget.ts';
 import { TransportSlots } from './transport-slots.ts';
 
 /** At most this many inbound SSRCs per transport (3 simulcast layers × a few tracks): hostile SSRCs cannot grow memory. */
@@ -66,6 +67,8 @@ export class SfuTransport {
   readonly #router: Router;
   #peer: EndpointPeer | undefined;
   readonly #feedback: MediaFeedback;
+  /** Bounds the subscriber's NACK answers, shared by its consumers. */
+  readonly #resends: ResendBudget;
   /** Our sections by mid, as last answered. */
   #sections = new Map<string, AnsweredSection>();
   readonly #producersByMid = new Map<string, RoutedProducer>();
@@ -93,6 +96,7 @@ export class SfuTransport {
     this.#router = options.router;
     this.#layers = new DownlinkLayers(options.router);
     this.#feedback = new MediaFeedback({ send: (rtcp) => this.#sendRtcp(rtcp) });
+    this.#resends = new ResendBudget({ estimate: () => this.#feedback.estimate, rttMs: () => this.#feedback.rttMs });
     this.#slots = new TransportSlots({ ownerId: this.ownerId, router: this.#router, send: (packet, offset) => this.#sendRtp(packet, offset), allocate: this.#allocate });
   }
 
@@ -350,6 +354,7 @@ export class SfuTransport {
       targetLayer: 0,
       ...(section.extensions.transportCc !== undefined ? { transportCcExtensionId: section.extensions.transportCc } : {}),
       send: (packet, offset) => this.#sendRtp(packet, offset),
+      resendGuard: this.#resends,
       // #sendRtp is done with each packet when it returns (encrypted in place, sent): ring memory is enough.
       allocate: this.#allocate,
       onClose: () => this.#forgetConsumer(section.mid, consumer),

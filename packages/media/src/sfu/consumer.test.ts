@@ -222,6 +222,26 @@ describe('Consumer NACK and key-frame requests', () => {
     expect(first).toHaveLength(2);
   });
 
+  it('with a resend guard, resends a packet at most once per its interval, and nothing over its budget', () => {
+    let budget = 2;
+    const guard = { minIntervalMs: 300, take: () => budget-- > 0 };
+    const { feed, sent, consumer, clock } = setup({ resendGuard: guard });
+    feed(0, 1, { keyframe: true });
+    feed(0, 2);
+    feed(0, 3);
+    const before = sent.length;
+    // A receiver asking again every 100 ms (Chrome without a round trip) gets each packet once per 300 ms.
+    expect(consumer.handleNack([500])).toBe(1);
+    clock.advance(100);
+    expect(consumer.handleNack([500])).toBe(0);
+    clock.advance(200);
+    expect(consumer.handleNack([500])).toBe(1);
+    // The budget is spent: nothing more, however long ago it was resent.
+    expect(consumer.handleNack([501])).toBe(0);
+    expect(sent.length - before).toBe(2);
+    expect(consumer.stats).toMatchObject({ retransmitted: 2, resendTooSoon: 1, resendOverBudget: 1 });
+  });
+
   it('resends nothing once the producer has forgotten the packet', () => {
     const { feed, consumer, producer } = setup();
     feed(0, 1, { keyframe: true });

@@ -27,6 +27,8 @@ export interface ConsumerOptions {
   send: (packet: Buffer, offsetOfTransportSeq: number) => void;
   /** Receives NACK answers (same rewriting, same output seq), e.g. to wrap them in RTX (RFC 4588). Default: `send`. */
   sendRetransmission?: (packet: Buffer, offsetOfTransportSeq: number) => void;
+  /** Bounds what NACKs make us resend (default: every packet asked for, every time). */
+  resendGuard?: ResendGuard;
   onClose?: () => void;
   /**
    * Memory for forwarded packets. The SFU's transport passes its endpoint's send ring, whose buffers are valid only
@@ -44,6 +46,18 @@ export interface ConsumerOptions {
   now?: () => number;
 }
 
+/**
+ * What a subscriber's NACKs may make us resend. A receiver asks for a missing packet again after its own guess of the
+ * round trip (Chrome: 100 ms when it has none, up to 10 times); behind a queue longer than that every ask was answered,
+ * so a lost packet went out again and again: seen, 4–5 Mbit/s of retransmissions into a 300 kbit/s link.
+ */
+export interface ResendGuard {
+  /** A packet is resent at most once in this long (the round trip: an earlier answer may still be on its way). */
+  readonly minIntervalMs: number;
+  /** Whether `bytes` more may be resent now (a share of the subscriber's estimate); takes them if so. */
+  take(bytes: number, nowMs: number): boolean;
+}
+
 /** VP8's TID has two bits. */
 const MAX_TID = 3;
 
@@ -54,6 +68,9 @@ export interface ConsumerStats {
   packetsForwarded: number;
   bytesForwarded: number;
   retransmitted: number;
+  /** NACKed packets not resent: resent less than a round trip ago, or over the resend budget (ResendGuard). */
+  resendTooSoon: number;
+  resendOverBudget: number;
   /** Packets of the current layer the rewriter could not place (older than a switch point). */
   dropped: number;
   /** Padding-only packets (bandwidth probes) left out; the output sequence closes over them. */
@@ -72,7 +89,7 @@ export class Consumer {
   readonly producer: Producer;
   readonly ssrc: number;
   readonly kind: MediaKind;
-  readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, dropped: 0, paddingDropped: 0, temporalDropped: 0, layerSwitches: 0 };
+  readonly stats: Readonly<ConsumerStats> = { packetsForwarded: 0, bytesForwarded: 0, retransmitted: 0, resendTooSoon: 0, resendOverBudget: 0, dropped: 0, paddingDropped: 0, temporalDropped: 0, layerSwitches: 0 };
   readonly #s = this.stats as ConsumerStats;
   readonly #options: ConsumerOptions;
   readonly #allocate: PacketAllocator;
@@ -191,13 +208,24 @@ export class Consumer {
     if (this.#closed) return 0;
     const send = this.#options.sendRetransmission ?? this.#options.send;
     const view = this.#view;
+    const guard = this.#options.resendGuard;
+    const now = guard ? this.#now() : 0;
     let resent = 0;
     for (const outSeq of seqs) {
-      const slot = this.#history.find(outSeq);
-      if (slot < 0) continue;
-      const packet = this.producer.cached(this.#history.sourceSsrc(slot), this.#history.sourceSeq(slot));
-      if (!packet || !this.#readCached(packet, view)) continue;
       const h = this.#history;
+      const slot = h.find(outSeq);
+      if (slot < 0) continue;
+      if (guard && now - h.resentAt(slot) < guard.minIntervalMs) {
+        this.#s.resendTooSoon++;
+        continue;
+      }
+      const packet = this.producer.cached(h.sourceSsrc(slot), h.sourceSeq(slot));
+      if (!packet || !this.#readCached(packet, view)) continue;
+      if (guard && !guard.take(packet.length, now)) {
+        this.#s.resendOverBudget++;
+        continue;
+      }
+      h.markResent(slot, now);
       const out = writeForwarded(packet, view, this.ssrc, this.#payloadType, outSeq & 0xffff, h.outTimestamp(slot), this.#tccId, h.outPictureId(slot), h.outTl0PicIdx(slot), this.#codec, this.#allocate);
       this.#s.retransmitted++;
       resent++;

@@ -13,6 +13,8 @@ export class OutputHistory {
   /** Rewritten VP8 ids, -1 when the packet had none. */
   readonly #outPic = new Int32Array(SIZE);
   readonly #outTl0 = new Int16Array(SIZE);
+  /** When each packet was last resent for a NACK (NaN: never). */
+  readonly #resentAt = new Float64Array(SIZE).fill(Number.NaN);
 
   record(outSeq: number, srcSsrc: number, srcSeq: number, outTs: number, outPic: number, outTl0: number): void {
     const slot = outSeq & MASK;
@@ -22,6 +24,7 @@ export class OutputHistory {
     this.#outTs[slot] = outTs;
     this.#outPic[slot] = outPic;
     this.#outTl0[slot] = outTl0;
+    this.#resentAt[slot] = Number.NaN;
   }
 
   /** The slot that holds output sequence `outSeq`, or -1 when it was never sent or has been overwritten. */
@@ -48,5 +51,14 @@ export class OutputHistory {
 
   outTl0PicIdx(slot: number): number {
     return this.#outTl0[slot] as number;
+  }
+
+  /** When the packet in `slot` was last resent (NaN: never since it was sent). */
+  resentAt(slot: number): number {
+    return this.#resentAt[slot] as number;
+  }
+
+  markResent(slot: number, nowMs: number): void {
+    this.#resentAt[slot] = nowMs;
   }
 }
