@@ -8,3 +8,4 @@ export * from './rate-control.ts';
 export * from './loss-control.ts';
 export * from './acked-rate.ts';
 export * from './reports.ts';
+export * from './send-rate.ts';

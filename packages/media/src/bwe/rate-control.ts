@@ -68,8 +68,15 @@ export class AimdRateControl {
     this.#rate = this.#clamp(Math.min(this.#rate, bitrateBps));
   }
 
-  /** Applies one over-use signal at `nowMs` (local clock) given the acknowledged bitrate; returns the new rate. */
-  update(usage: BandwidthUsage, ackedBps: number | undefined, nowMs: number): number {
+  /**
+   * Applies one over-use signal at `nowMs` (local clock) given the acknowledged bitrate; returns the new rate.
+   * `applicationLimited`: the sender sends well below the rate (an SFU forwarding less than the estimate allows), so
+   * what was acknowledged says what we sent, not what the link carries: an over-use then backs off from the rate
+   * itself (libwebrtc's ALR-limited backoff), not down to 0.85 × that throughput. Cutting to it had a subscriber
+   * whose tiles were thinned for a moment fall from 280 to 113 kbit/s on a 300 kbit/s link, and climb back at 8 % a
+   * second (docs/benchmarks.md, session 9).
+   */
+  update(usage: BandwidthUsage, ackedBps: number | undefined, nowMs: number, applicationLimited = false): number {
     const elapsedMs = this.#lastUpdateMs === undefined ? 0 : Math.max(0, nowMs - this.#lastUpdateMs);
     this.#lastUpdateMs = nowMs;
     this.#state = nextState(this.#state, usage);
@@ -80,8 +87,8 @@ export class AimdRateControl {
         break;
       }
       case 'decrease': {
-        const delivered = ackedBps ?? this.#rate;
-        const collapsed = ackedBps !== undefined && ackedBps < this.#rate / 2;
+        const delivered = applicationLimited ? this.#rate : (ackedBps ?? this.#rate);
+        const collapsed = !applicationLimited && ackedBps !== undefined && ackedBps < this.#rate / 2;
         this.#slowStart = false;
         if (nowMs - this.#lastDecreaseMs >= REDUCE_INTERVAL_MS || collapsed) {
           this.#rate = Math.min(this.#rate, DECREASE_FACTOR * delivered);

@@ -65,6 +65,23 @@ describe('SendSideEstimator on a simulated bottleneck (draft-ietf-rmcat-gcc-02)'
     expect(after).toBeGreaterThan(1_000_000);
   });
 
+  it('a burst while sending well below the estimate backs off from the estimate, not down to what was sent (application-limited)', () => {
+    // 200 kbit/s into a 300 kbit/s link, then 3 s at 90 kbit/s (an SFU thinning its tiles) with a key-frame-like burst.
+    // Cutting to 0.85 × the acknowledged rate then (libwebrtc without its ALR backoff) took the estimate to 139 kbit/s.
+    const result = simulateLink({
+      durationMs: 16_000, capacityBps: () => 300_000, queueLimitMs: 1300,
+      sendRateBps: (t) => (t < 10_000 || t >= 13_000 ? 200_000 : t >= 11_000 && t < 11_150 ? 1_500_000 : 90_000),
+    });
+    expect(Math.min(...estimatesBetween(result, 11_000, 16_000))).toBeGreaterThan(300_000);
+  });
+
+  it('still falls at once when the link falls under an application-limited sender (far less arrives than is sent)', () => {
+    const result = simulateLink({ durationMs: 14_000, capacityBps: (t) => (t < 10_000 ? 2_000_000 : 200_000), sendRateBps: () => 400_000 });
+    expect(result.samples.find((s) => s.tMs === 10_000)?.estimate).toBeGreaterThan(1_000_000);
+    const below = result.samples.find((s) => s.tMs > 10_000 && s.estimate < 300_000);
+    expect(below?.tMs).toBeLessThanOrEqual(11_000);
+  });
+
   it('is deterministic given its inputs', () => {
     const run = () => simulateLink({ durationMs: 8000, capacityBps: (t) => (t < 4000 ? 800_000 : 3_000_000), sendRateBps: (_t, e) => e, jitterMs: 3, seed: 9 });
     expect(run().samples).toEqual(run().samples);

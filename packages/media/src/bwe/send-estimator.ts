@@ -4,6 +4,7 @@ import { InterGroupDelay } from './inter-group.ts';
 import { LossBasedControl } from './loss-control.ts';
 import { type BandwidthUsage, OveruseDetector } from './overuse-detector.ts';
 import { AimdRateControl, type RateControlState } from './rate-control.ts';
+import { ALR_ENTER, ALR_LEAVE, SendRate } from './send-rate.ts';
 import { SentPacketHistory } from './sent-history.ts';
 import { TrendlineFilter } from './trendline.ts';
 
@@ -38,6 +39,10 @@ export interface SendSideEstimatorStats {
   delayBasedBitrate: number;
   /** The loss-based bound, bps (Infinity while loss is low). */
   lossBasedBitrate: number;
+  /** What we sent over the last second, bps. */
+  sentBitrate: number;
+  /** Sending well below the estimate (see AimdRateControl.update). */
+  applicationLimited: boolean;
 }
 
 /** §3.1 of the TWCC draft: the 24-bit reference time counts 64 ms. */
@@ -45,6 +50,10 @@ const REFERENCE_MS = 64;
 const REFERENCE_MOD = 0x100_0000;
 /** A subscriber's RR fraction lost only counts when TWCC feedback has been silent this long (it reports loss too). */
 const RR_FALLBACK_MS = 1000;
+/** Application-limited backoff only while at least this share of what we sent in the last second arrived. */
+const DELIVERED_SHARE = 0.8;
+/** The short window of the acknowledged rate used at an over-use (AckedBitrate needs at least 250 ms). */
+const RECENT_MS = 300;
 
 /**
  * Send-side bandwidth estimation toward one subscriber, after draft-ietf-rmcat-gcc-02: the packets we send are
@@ -57,10 +66,14 @@ export class SendSideEstimator {
   readonly #min: number;
   readonly #max: number;
   readonly #history = new SentPacketHistory();
+  readonly #sent = new SendRate();
+  #applicationLimited = false;
   readonly #groups = new InterGroupDelay();
   readonly #trendline = new TrendlineFilter();
   readonly #detector = new OveruseDetector();
   readonly #acked = new AckedBitrate();
+  /** The same over the last RECENT_MS: at an over-use the queue is standing, so this is what the link carries. */
+  readonly #ackedRecent = new AckedBitrate(RECENT_MS);
   readonly #loss = new LossBasedControl();
   readonly #aimd: AimdRateControl;
   #estimate: number;
@@ -111,12 +124,15 @@ export class SendSideEstimator {
       rateControlState: this.#aimd.state,
       delayBasedBitrate: this.#aimd.bitrate,
       lossBasedBitrate: this.#loss.bound,
+      sentBitrate: this.#sent.bitrate(this.#now()),
+      applicationLimited: this.#applicationLimited,
     };
   }
 
   /** A packet we sent with transport-wide sequence number `transportSeq`, `size` bytes, at `sentMs`. */
   onPacketSent(transportSeq: number, size: number, sentMs: number = this.#now()): void {
     this.#history.add(transportSeq, size, sentMs);
+    this.#sent.add(size, sentMs);
   }
 
   /** A TWCC feedback from the subscriber, received at `receivedMs` (local clock). Updates the estimate. */
@@ -138,12 +154,21 @@ export class SendSideEstimator {
         continue;
       }
       this.#acked.add(arrivalMs, sent.size);
+      this.#ackedRecent.add(arrivalMs, sent.size);
       received.push({ sendMs: sent.sentMs, arrivalMs });
     }
     this.#packetsReported += total;
     this.#packetsLost += lost;
     const usage = this.#detectUsage(received);
-    this.#aimd.update(usage, this.#acked.bitrate, receivedMs);
+    const acked = this.#acked.bitrate;
+    // Application-limited, and the link delivered about what we sent: an over-use is our own burst, not the link
+    // falling (then far less arrives than we send, and the rate goes down to what did arrive).
+    const limited = this.#updateApplicationLimited(receivedMs) && acked !== undefined && acked >= DELIVERED_SHARE * this.#sent.bitrate(receivedMs);
+    // What the link delivers: over a second that held idle moments (an SFU sends what it forwards, in frames) the
+    // acknowledged rate is below it; over the last RECENT_MS before an over-use the queue was busy, so it is the link.
+    const recent = this.#ackedRecent.bitrate;
+    const delivered = acked === undefined || recent === undefined ? acked : Math.max(acked, recent);
+    this.#aimd.update(usage, delivered, receivedMs, limited);
     if (total > 0) this.#loss.addPackets(lost, total, this.#estimate, receivedMs);
     this.#combine();
   }
@@ -173,6 +198,13 @@ export class SendSideEstimator {
     }
     // An over-use seen anywhere in this feedback counts, even if the detector has calmed down by its end.
     return overused ? 'overusing' : this.#detector.state;
+  }
+
+  /** Whether we send under ALR_ENTER of the estimate (until we send over ALR_LEAVE of it again). */
+  #updateApplicationLimited(nowMs: number): boolean {
+    const sent = this.#sent.bitrate(nowMs);
+    if (this.#applicationLimited ? sent > ALR_LEAVE * this.#estimate : sent < ALR_ENTER * this.#estimate) this.#applicationLimited = !this.#applicationLimited;
+    return this.#applicationLimited;
   }
 
   /** The estimate is the lower of the two halves; the delay-based controller then resumes from it. */
