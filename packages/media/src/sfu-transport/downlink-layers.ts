@@ -2,6 +2,7 @@ import type { Consumer } from '../sfu/consumer.ts';
 import { CongestionPause } from './congestion-pause.ts';
 import { chooseLayers, type Preference } from './layer-policy.ts';
 import type { Router } from './router.ts';
+import { TemporalCeiling } from './temporal-ceiling.ts';
 import { UpgradeGuard } from './upgrade-guard.ts';
 
 /** How often each subscriber's layers are chosen again. */
@@ -20,6 +21,7 @@ export class DownlinkLayers {
   readonly #started = new WeakMap<Consumer, number>();
   readonly #upgrades = new UpgradeGuard();
   readonly #congestion = new CongestionPause();
+  readonly #temporal = new TemporalCeiling();
   #chosenAt = -Infinity;
 
   constructor(router: Router) {
@@ -63,8 +65,9 @@ export class DownlinkLayers {
     // A switch waits for a key frame anyway: four times a second is enough.
     if (now - this.#chosenAt < LAYER_INTERVAL_MS) return;
     this.#chosenAt = now;
-    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused, this.#congestion.congested);
+    const { choices, starved } = chooseLayers(estimate, consumers, this.#preferences, this.#congestion.paused, this.#temporal.ceiling);
     this.#congestion.update(now, starved, lossRate);
+    this.#temporal.update(now, starved, this.#congestion.congested);
     for (const [consumer, choice] of choices) {
       this.#router.setPreferred(consumer, choice.preferred);
       if (choice.layer === undefined) {

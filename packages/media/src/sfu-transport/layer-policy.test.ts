@@ -42,31 +42,54 @@ describe('chooseLayers', () => {
     expect(starved).toBe(true);
   });
 
-  it('a tile whose lowest layer does not fit gets fewer of its temporal layers instead, and the downlink is not starved', () => {
+  it('when not every lowest layer fits, the tiles share the estimate by frame rate (temporal layers), evenly, and the downlink is not starved', () => {
     const split = [0.6, 0.2, 0.2];
     const consumers = [voice('a1'), camera('a', undefined, split), voice('b1'), camera('b', undefined, split)];
     const prefs = new Map([['a', small], ['b', small]]);
-    // 300 − 96 for voices − 150 for a's lowest layer leaves 54 kbit/s: b's base temporal layer (90) does not fit.
-    expect(chooseLayers(300_000, consumers, prefs).starved).toBe(true);
-    // 386 − 96 − 150 leaves 140: b's TIDs 0–1 (120 × 1.15 = 138) fit, not all three (150).
-    const { choices, starved } = chooseLayers(386_000, consumers, prefs);
-    expect([...choices.values()].map((c) => [c.layer, c.temporal])).toEqual([[0, 3], [0, 1]]);
-    expect(starved).toBe(false);
-    // Down to a layer already forwarded needs no headroom: 96 + 150 + 120 = 366.
-    (consumers[3] as unknown as { maxTemporalLayer: number }).maxTemporalLayer = 1;
-    expect(chooseLayers(367_000, consumers, prefs).choices.get(consumers[3]!)).toMatchObject({ layer: 0, temporal: 1 });
+    const layers = (estimate: number) => [...chooseLayers(estimate, consumers, prefs).choices.values()].map((c) => [c.layer, c.temporal]);
+    // 250 − 96 for voices leaves 154 kbit/s: not even both base temporal layers (2 × 90) fit.
+    expect(chooseLayers(250_000, consumers, prefs).starved).toBe(true);
+    // 300 − 96 leaves 204: both base layers (180), not one at full (150) and the other at a quarter (90).
+    expect(layers(300_000)).toEqual([[0, 0], [0, 0]]);
+    expect(chooseLayers(300_000, consumers, prefs).starved).toBe(false);
+    // 386 − 96 leaves 290: TIDs 0–1 of both (240), then all of a's (270); all of b's would be 300.
+    expect(layers(386_000)).toEqual([[0, 3], [0, 1]]);
+    // Going up beyond what is forwarded needs 15 % headroom: b forwarding only its base layer, 367 − 96 = 271 takes
+    // a back up to all (270) but not b to TIDs 0–1 (240 × 1.15 = 276 after a's first step).
     (consumers[3] as unknown as { maxTemporalLayer: number }).maxTemporalLayer = 0;
-    expect(chooseLayers(367_000, consumers, prefs).choices.get(consumers[3]!)).toMatchObject({ layer: 0, temporal: 0 });
+    expect(layers(367_000)).toEqual([[0, 3], [0, 0]]);
+    (consumers[3] as unknown as { maxTemporalLayer: number }).maxTemporalLayer = 1;
+    expect(layers(367_000)).toEqual([[0, 3], [0, 1]]);
   });
 
-  it('starved on a link that loses (thinStarved), the tiles whose lowest layer does not fit keep only its base temporal layer', () => {
+  it('a tile whose publisher sends nothing yet waits on its lowest layer without starving the downlink', () => {
+    const silent = camera('b', [0, 0, 0]);
+    const { choices, starved } = chooseLayers(300_000, [camera('a'), silent], new Map([['a', small], ['b', small]]));
+    expect([...choices.values()].map((c) => c.layer)).toEqual([0, 0]);
+    expect(starved).toBe(false);
+  });
+
+  it('starved with a temporal ceiling (the link lost), every tile on its lowest layer forwards at most that many temporal layers', () => {
     const split = [0.6, 0.2, 0.2];
     const consumers = [voice('a1'), camera('a', undefined, split), voice('b1'), camera('b', undefined, split)];
     const prefs = new Map([['a', small], ['b', small]]);
-    const { choices, starved } = chooseLayers(100_000, consumers, prefs, false, true);
+    const { choices, starved } = chooseLayers(100_000, consumers, prefs, false, 0);
     expect([...choices.values()].map((c) => [c.layer, c.temporal])).toEqual([[0, 0], [0, 0]]);
     expect(starved).toBe(true);
-    expect([...chooseLayers(100_000, consumers, prefs, true, true).choices.values()].map((c) => c.layer)).toEqual([undefined, undefined]);
+    expect([...chooseLayers(100_000, consumers, prefs, true, 0).choices.values()].map((c) => c.layer)).toEqual([undefined, undefined]);
+    // 250 kbit/s: a's lowest layer fits (at full frame rate), b's does not, nor both base temporal layers: starved, both
+    // kept whole. With a ceiling of TIDs 0–1 both get half the frame rate, a as well.
+    expect([...chooseLayers(250_000, consumers, prefs).choices.values()].map((c) => [c.layer, c.temporal])).toEqual([[0, 3], [0, 3]]);
+    expect([...chooseLayers(250_000, consumers, prefs, false, 1).choices.values()].map((c) => [c.layer, c.temporal])).toEqual([[0, 1], [0, 1]]);
+  });
+
+  it('a ceiling does not touch a downlink that is not starved, nor a tile above its lowest layer', () => {
+    const split = [0.6, 0.2, 0.2];
+    const consumers = [voice('a1'), camera('a', undefined, split), voice('b1'), camera('b', undefined, split)];
+    // Everything fits: no ceiling, whatever the controller says.
+    const fits = chooseLayers(2_000_000, consumers, new Map([['a', small], ['b', small]]), false, 0);
+    expect(fits.starved).toBe(false);
+    expect([...fits.choices.values()].map((c) => c.temporal)).toEqual([3, 3]);
   });
 
   it('a hidden tile does not count: it is paused, not starved', () => {

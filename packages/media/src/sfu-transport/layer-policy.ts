@@ -59,9 +59,10 @@ export interface LayerChoices {
 
 /**
  * One subscriber's layer choice: each visible video consumer's preferred layer from its tile, then the bandwidth
- * estimate shared among them (audio first) by `allocateLayers`.
+ * estimate shared among them (audio first) by `allocateLayers`, or, when not every lowest layer fits, by frame rate
+ * (`thinEvenly`). `starvedTemporal` (TemporalCeiling) caps the temporal layers of a starved downlink.
  */
-export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>, pauseStarved = false, thinStarved = false): LayerChoices {
+export function chooseLayers(estimate: number, consumers: readonly Consumer[], preferences: ReadonlyMap<string, Preference>, pauseStarved = false, starvedTemporal = ALL_TEMPORAL): LayerChoices {
   const out = new Map<Consumer, LayerChoice>();
   let starved = false;
   const video: Consumer[] = [];
@@ -76,52 +77,84 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
     return { id: c.id, consumer: c, layers, preferred, current: c.currentLayer };
   });
   const allocation = allocateLayers(Math.max(0, budget), inputs);
-  let left = Math.max(0, budget);
+  // Some visible tile's lowest layer did not fit: then every tile goes to its lowest layer, at as many temporal layers
+  // as fit, shared evenly (each at half the frame rate rather than one at full and one at a quarter).
+  const unplaced = inputs.some((i) => i.preferred !== undefined && allocation.get(i.id) === undefined && activeAtOrBelow(i.layers, i.preferred).length > 0);
+  const thinned = unplaced ? thinEvenly(Math.max(0, budget), inputs) : undefined;
   for (const input of inputs) {
-    const allocated = allocation.get(input.id);
-    if (allocated !== undefined) left -= input.layers[allocated]?.bitrate ?? 0;
-  }
-  for (const input of inputs) {
+    const even = thinned?.get(input.consumer);
+    if (even) {
+      out.set(input.consumer, { ...even, preferred: input.preferred });
+      continue;
+    }
     const allocated = allocation.get(input.id);
     if (input.preferred === undefined || allocated !== undefined) {
       out.set(input.consumer, { layer: allocated, temporal: ALL_TEMPORAL, preferred: input.preferred });
       continue;
     }
-    // Not even the lowest layer fits what is left: its lower temporal layers may (a lower frame rate, no pause).
-    const thin = thinnedBase(input.layers, input.preferred, left, input.consumer.currentLayer, input.consumer.maxTemporalLayer);
-    if (thin) {
-      left -= thin.cost;
-      out.set(input.consumer, { layer: thin.layer, temporal: thin.temporal, preferred: input.preferred });
+    // A tile whose publisher sends nothing yet (or no more) waits on its lowest layer: nothing to fit, not starved.
+    if (activeAtOrBelow(input.layers, input.preferred).length === 0) {
+      out.set(input.consumer, { layer: 0, temporal: ALL_TEMPORAL, preferred: input.preferred });
       continue;
     }
     // A visible tile keeps its lowest layer anyway: pausing costs a key frame and seconds of frozen video to resume,
     // and a transient estimate dip (a busy receiver looks like queueing delay) would otherwise freeze every tile at
-    // once. With `thinStarved` (starved and losing: the link, not a dip) only its base temporal layer: a quarter of
-    // the frame rate for about 60 % of the bits, so that the voices are not the ones to lose. Not on starvation
-    // alone: an estimate dipping under a busy CPU then cut tiles to 3.75 fps in the mesh → SFU switch. Paused
-    // (`pauseStarved`) when even that lost too much: sending it anyway would lose voices and signaling too.
+    // once. Paused (`pauseStarved`) when even its base temporal layer lost too much: sending it anyway would lose
+    // voices and signaling too.
     starved = true;
-    out.set(input.consumer, { layer: pauseStarved ? undefined : 0, temporal: thinStarved ? 0 : ALL_TEMPORAL, preferred: input.preferred });
+    out.set(input.consumer, { layer: pauseStarved ? undefined : 0, temporal: ALL_TEMPORAL, preferred: input.preferred });
+  }
+  // Starved on a link that lost (TemporalCeiling: the link, not a dip of the estimate), every tile on its lowest layer
+  // forwards at most `starvedTemporal`, the one that fitted first as well: each tile at half the frame rate rather
+  // than one at full and one at a quarter, and less for the voices to lose. Not on starvation alone: an estimate
+  // dipping under a busy CPU then cut tiles to 3.75 fps in the mesh → SFU switch (docs/benchmarks.md, session 8).
+  if (starved && starvedTemporal < ALL_TEMPORAL) {
+    for (const input of inputs) {
+      const choice = out.get(input.consumer);
+      if (choice?.layer === undefined || input.preferred === undefined) continue;
+      const lowest = activeAtOrBelow(input.layers, input.preferred)[0] ?? 0;
+      if (choice.layer === lowest) choice.temporal = Math.min(choice.temporal, starvedTemporal);
+    }
   }
   return { choices: out, starved };
 }
 
 /**
- * The most temporal layers of the lowest active layer that fit `budget` (fewer than all: all did not fit), with its
- * cost; undefined when the layer has no temporal layers or not even the base one fits. Taking up a layer beyond the
- * one forwarded now needs 15 % headroom.
+ * Every visible tile on its lowest active layer, each at as many temporal layers as fit `budget`, raised one step at
+ * a time in turn (so they differ by at most one step, the tiles given first ahead); undefined when not even every
+ * base temporal layer fits. A tile without temporal layers (VP9, H.264, or VP8 without TIDs) counts whole. Taking up
+ * a temporal layer beyond the one forwarded now needs 15 % headroom, as a simulcast step does.
  */
-function thinnedBase(layers: readonly LayerStats[], preferred: number, budget: number, current: number | undefined, currentTemporal: number): { layer: number; temporal: number; cost: number } | undefined {
-  const layer = activeAtOrBelow(layers, preferred)[0];
-  const rates = layer === undefined ? undefined : layers[layer]?.temporalBitrates;
-  if (layer === undefined || !rates || rates.length < 2) return undefined;
-  let best: { layer: number; temporal: number; cost: number } | undefined;
-  let cost = 0;
-  for (let t = 0; t < rates.length - 1; t++) {
-    cost += rates[t] as number;
-    const up = current !== layer || t > currentTemporal;
-    if ((up ? cost * TEMPORAL_UP_HEADROOM : cost) > budget) break;
-    best = { layer, temporal: t, cost };
+function thinEvenly(budget: number, inputs: readonly { consumer: Consumer; layers: LayerStats[]; preferred: number | undefined }[]): Map<Consumer, { layer: number; temporal: number }> | undefined {
+  const tiles: { consumer: Consumer; layer: number; costs: number[]; level: number }[] = [];
+  let sum = 0;
+  for (const input of inputs) {
+    const layer = input.preferred === undefined ? undefined : activeAtOrBelow(input.layers, input.preferred)[0];
+    const stats = layer === undefined ? undefined : input.layers[layer];
+    if (layer === undefined || !stats) continue;
+    const rates = stats.temporalBitrates;
+    const costs = rates && rates.length >= 2 ? rates.map((_, t) => rates.slice(0, t + 1).reduce((a, b) => a + b, 0)) : [stats.bitrate];
+    tiles.push({ consumer: input.consumer, layer, costs, level: 0 });
+    sum += costs[0] as number;
   }
-  return best;
+  if (sum > budget) return undefined;
+  for (let raised = true; raised; ) {
+    raised = false;
+    for (const tile of tiles) {
+      const next = tile.level + 1;
+      if (next >= tile.costs.length) continue;
+      const after = sum - (tile.costs[tile.level] as number) + (tile.costs[next] as number);
+      const back = tile.consumer.currentLayer === tile.layer && temporalOf(next, tile.costs.length) <= tile.consumer.maxTemporalLayer;
+      if ((back ? after : after * TEMPORAL_UP_HEADROOM) > budget) continue;
+      sum = after;
+      tile.level = next;
+      raised = true;
+    }
+  }
+  return new Map(tiles.map((t) => [t.consumer, { layer: t.layer, temporal: temporalOf(t.level, t.costs.length) }]));
+}
+
+/** The highest TID forwarded at `level` of a layer with `levels` temporal levels (the last one: all of them). */
+function temporalOf(level: number, levels: number): number {
+  return level >= levels - 1 ? ALL_TEMPORAL : level;
 }
