@@ -16,13 +16,18 @@ export interface ServerPeerOptions {
   log?: (message: string, detail?: unknown) => void;
 }
 
-/** Consecutive failed negotiations after which we stop retrying until the next change. */
+/** Consecutive failed negotiations after which the connection counts as failed (`gaveUp`) and retries slow down. */
 const MAX_RETRIES = 3;
+/** After MAX_RETRIES, tries again this long after the last failure, doubling up to SLOW_RETRY_MAX_MS. */
+export const SLOW_RETRY_MS = 5000;
+export const SLOW_RETRY_MAX_MS = 30_000;
 
 /**
  * One RTCPeerConnection to the server, where we always offer (the SFU's and the MCU's): made with BUNDLE and
- * rtcp-mux, negotiations run one at a time (changes meanwhile share the next offer), a failed one is retried
- * a few times with a growing delay unless the server's answer says it cannot work.
+ * rtcp-mux, negotiations run one at a time (changes meanwhile share the next offer), a failed one is retried with a
+ * growing delay unless the server's answer says it cannot work: a few times quickly, then every 5–30 s for as long as
+ * it fails. Giving up for good on a failure that may pass (a signaling request timing out behind a full link) left a
+ * subscription unnegotiated until the next unrelated change: a participant's video never shown.
  */
 export class ServerPeer {
   readonly pc: RTCPeerConnection;
@@ -44,7 +49,7 @@ export class ServerPeer {
     return this.#closed;
   }
 
-  /** The last negotiation failed for good (a final error code, or too many tries): nothing retries until the next change. */
+  /** The last negotiations failed: for good (a final error code), or MAX_RETRIES times in a row (slower retries go on). */
   get gaveUp(): boolean {
     return this.#gaveUp;
   }
@@ -79,11 +84,14 @@ export class ServerPeer {
     this.#failures++;
     this.#options.log?.(`${this.#options.label} negotiation failed (${this.#failures})`, error);
     const code = error instanceof ParleyError ? error.code : undefined;
-    if ((code !== undefined && (this.#options.finalCodes as readonly string[]).includes(code)) || this.#failures >= MAX_RETRIES) {
+    if (code !== undefined && (this.#options.finalCodes as readonly string[]).includes(code)) {
       this.#gaveUp = true;
       return;
     }
-    this.#retry = setTimeout(() => void this.negotiate(), (this.#options.retryDelayMs ?? 1000) * this.#failures);
+    const slow = this.#failures >= MAX_RETRIES;
+    if (slow) this.#gaveUp = true;
+    const delay = slow ? Math.min(SLOW_RETRY_MAX_MS, SLOW_RETRY_MS * 2 ** (this.#failures - MAX_RETRIES)) : (this.#options.retryDelayMs ?? 1000) * this.#failures;
+    this.#retry = setTimeout(() => void this.negotiate(), delay);
   }
 
   /** Stops negotiating and closes the connection. Idempotent. */
