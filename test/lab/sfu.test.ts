@@ -104,6 +104,15 @@ async function audioOf(p: LabParticipant): Promise<{ lost: number; received: num
 
 const idOf = (p: LabParticipant) => p.page.evaluate(() => window.parley!.room.local!.id);
 
+/** A participant's transceivers on its SFU connection, for a failure's message (was a subscription never negotiated?). */
+const transceiversOf = (p: LabParticipant) =>
+  p.page.evaluate(() => {
+    const room = window.parley!.room;
+    const id = [...room.participants.keys()][0];
+    const pc = id === undefined ? undefined : room.statsSource(id)?.pc;
+    return (pc?.getTransceivers() ?? []).map((t) => `${t.mid} ${t.direction}/${t.currentDirection} ${t.receiver.track.kind}`).join('; ');
+  });
+
 const pauseLogs = (participantId: string) => server.logs.filter((l) => l.participant === participantId && /^downlink (congested|recovered)/.test(String(l.msg)));
 /** Whether the server logged pausing a participant's video because their downlink was congested. */
 const pausedFor = (participantId: string) => pauseLogs(participantId).some((l) => String(l.msg).startsWith('downlink congested'));
@@ -198,6 +207,7 @@ describe('SFU on namespace links', () => {
       // layer alone is 3.75 fps), and at most one congestion pause. Before thinning, pauses came two or more times in
       // 30 s here, most paused stretches with 0–6 frames. One run in about fifteen still has a burst of loss that pauses the video once (CI, session 8:
       // one stretch of 3 frames, a fifth of the voice packets lost): docs/benchmarks.md.
+      if (frozen > 1) console.log(`Carol's SFU transceivers (mid direction/current, receiving track): ${await transceiversOf(carol)}`);
       expect(frozen, `stretches where a tile (nearly) froze; ${seen}`).toBeLessThanOrEqual(1);
       expect(pauses, `congestion pauses in 20 s; ${seen}`).toBeLessThanOrEqual(1);
       expect(thinned, `packets of temporal layers the SFU left out; ${seen}`).toBeGreaterThan(0);
