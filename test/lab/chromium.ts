@@ -90,6 +90,8 @@ export interface LabParticipant {
   name: string;
   context: BrowserContext;
   page: Page;
+  /** The SDK's log lines (`[parley] …` on the console), the last 200, with seconds since the page opened. */
+  sdkLog: string[];
 }
 
 /** Opens the room page in the web app as a person would: name, Join, in the call. */
@@ -101,6 +103,13 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
   await context.addInitScript(instrument, relay);
   const page = await context.newPage();
   const problems: string[] = [];
+  const sdkLog: string[] = [];
+  const opened = Date.now();
+  page.on('console', (m) => {
+    if (!m.text().startsWith('[parley]')) return;
+    sdkLog.push(`${((Date.now() - opened) / 1000).toFixed(1)} s ${m.text().slice(9, 300)}`);
+    if (sdkLog.length > 200) sdkLog.shift();
+  });
   page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   try {
@@ -113,7 +122,7 @@ export async function joinRoom(browser: Browser, baseUrl: string, roomId: string
     await context.close().catch(() => undefined);
     throw new Error(`${name} could not join: ${(err as Error).message.split('\n')[0]} (page: ${JSON.stringify(text)}; ${problems.join('; ') || 'no failed requests'})`, { cause: err });
   }
-  return { name, context, page };
+  return { name, context, page, sdkLog };
 }
 
 export interface CandidateInfo {

@@ -207,7 +207,7 @@ describe('SFU on namespace links', () => {
       // layer alone is 3.75 fps), and at most one congestion pause. Before thinning, pauses came two or more times in
       // 30 s here, most paused stretches with 0–6 frames. One run in about fifteen still has a burst of loss that pauses the video once (CI, session 8:
       // one stretch of 3 frames, a fifth of the voice packets lost): docs/benchmarks.md.
-      if (frozen > 1) console.log(`Carol's SFU transceivers (mid direction/current, receiving track): ${await transceiversOf(carol)}`);
+      if (frozen > 1) console.log(`Carol's SFU transceivers (mid direction/current, receiving track): ${await transceiversOf(carol)}; her SDK's log: ${carol.sdkLog.join(' | ') || 'nothing'}`);
       expect(frozen, `stretches where a tile (nearly) froze; ${seen}`).toBeLessThanOrEqual(1);
       expect(pauses, `congestion pauses in 20 s; ${seen}`).toBeLessThanOrEqual(1);
       expect(thinned, `packets of temporal layers the SFU left out; ${seen}`).toBeGreaterThan(0);

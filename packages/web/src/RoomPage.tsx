@@ -49,7 +49,9 @@ export function RoomPage({ roomId }: { roomId: string }) {
     const opts = options();
     try {
       const token = opts.token ?? (await api.requestToken(window.location.origin, roomId, name)).token;
-      const r = new Room({ url: window.location.origin, token, ...(opts.transports ? { transports: opts.transports } : {}), ...(opts.videoCodec ? { videoCodec: opts.videoCodec } : {}), ...(opts.lowBandwidthAuto === false ? { lowBandwidth: { auto: false } } : {}) });
+      // The SDK's own account of what it does (negotiations, switches) goes to the console's verbose level.
+      const log = (message: string, detail?: unknown) => console.debug(`[parley] ${message}`, ...(detail === undefined ? [] : [detail]));
+      const r = new Room({ url: window.location.origin, token, log, ...(opts.transports ? { transports: opts.transports } : {}), ...(opts.videoCodec ? { videoCodec: opts.videoCodec } : {}), ...(opts.lowBandwidthAuto === false ? { lowBandwidth: { auto: false } } : {}) });
       r.on('disconnected', (err) => {
         media.stop();
         setEnded(err ? friendlyError(err) : LEFT);
