@@ -36,12 +36,20 @@ describe('AimdRateControl (draft-ietf-rmcat-gcc-02 §5.5)', () => {
 
   it('application-limited, an over-use backs off from the rate itself, and a low acknowledged rate is no collapse', () => {
     const aimd = new AimdRateControl({ initialBitrate: 1_000_000, ...bounds });
-    expect(aimd.update('overusing', 300_000, 0, true)).toBe(850_000);
+    expect(aimd.update('overusing', 300_000, 0, { applicationLimited: true })).toBe(850_000);
     // 100 ms later: not yet time to reduce again, and 300 kbit/s acknowledged of 850 is what we sent, not a collapse.
-    expect(aimd.update('overusing', 300_000, 100, true)).toBe(850_000);
-    expect(aimd.update('overusing', 300_000, 250, true)).toBe(722_500);
+    expect(aimd.update('overusing', 300_000, 100, { applicationLimited: true })).toBe(850_000);
+    expect(aimd.update('overusing', 300_000, 250, { applicationLimited: true })).toBe(722_500);
     // Not limited: the same acknowledged rate is the link's, down to 0.85 × it at once.
     expect(aimd.update('overusing', 300_000, 300)).toBe(255_000);
+  });
+
+  it('a decrease takes the delivered rate of a shorter window when it is higher; the headroom bound does not', () => {
+    const aimd = new AimdRateControl({ initialBitrate: 1_000_000, ...bounds });
+    expect(aimd.update('overusing', 300_000, 0, { deliveredBps: 400_000 })).toBe(340_000);
+    expect(aimd.update('overusing', 300_000, 500, { deliveredBps: 100_000 })).toBe(255_000);
+    const grown = new AimdRateControl({ initialBitrate: 5_000_000, ...bounds });
+    expect(grown.update('normal', 1_000_000, 0, { deliveredBps: 3_000_000 })).toBe(2.5 * 1_000_000 + 300_000);
   });
 
   it('on over-use drops to 0.85 × the acknowledged rate, then holds', () => {

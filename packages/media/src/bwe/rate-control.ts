@@ -74,9 +74,11 @@ export class AimdRateControl {
    * what was acknowledged says what we sent, not what the link carries: an over-use then backs off from the rate
    * itself (libwebrtc's ALR-limited backoff), not down to 0.85 × that throughput. Cutting to it had a subscriber
    * whose tiles were thinned for a moment fall from 280 to 113 kbit/s on a 300 kbit/s link, and climb back at 8 % a
-   * second (docs/benchmarks.md, session 9).
+   * second (docs/benchmarks.md, session 9). `deliveredBps`: what a decrease takes for the link's rate when higher than
+   * `ackedBps` (a shorter window, over which the queue was busy); the headroom bound stays on `ackedBps`.
    */
-  update(usage: BandwidthUsage, ackedBps: number | undefined, nowMs: number, applicationLimited = false): number {
+  update(usage: BandwidthUsage, ackedBps: number | undefined, nowMs: number, context: { applicationLimited?: boolean; deliveredBps?: number } = {}): number {
+    const applicationLimited = context.applicationLimited ?? false;
     const elapsedMs = this.#lastUpdateMs === undefined ? 0 : Math.max(0, nowMs - this.#lastUpdateMs);
     this.#lastUpdateMs = nowMs;
     this.#state = nextState(this.#state, usage);
@@ -87,8 +89,9 @@ export class AimdRateControl {
         break;
       }
       case 'decrease': {
-        const delivered = applicationLimited ? this.#rate : (ackedBps ?? this.#rate);
-        const collapsed = !applicationLimited && ackedBps !== undefined && ackedBps < this.#rate / 2;
+        const measured = ackedBps === undefined ? undefined : Math.max(ackedBps, context.deliveredBps ?? 0);
+        const delivered = applicationLimited ? this.#rate : (measured ?? this.#rate);
+        const collapsed = !applicationLimited && measured !== undefined && measured < this.#rate / 2;
         this.#slowStart = false;
         if (nowMs - this.#lastDecreaseMs >= REDUCE_INTERVAL_MS || collapsed) {
           this.#rate = Math.min(this.#rate, DECREASE_FACTOR * delivered);

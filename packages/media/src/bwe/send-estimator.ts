@@ -167,8 +167,7 @@ export class SendSideEstimator {
     // What the link delivers: over a second that held idle moments (an SFU sends what it forwards, in frames) the
     // acknowledged rate is below it; over the last RECENT_MS before an over-use the queue was busy, so it is the link.
     const recent = this.#ackedRecent.bitrate;
-    const delivered = acked === undefined || recent === undefined ? acked : Math.max(acked, recent);
-    this.#aimd.update(usage, delivered, receivedMs, limited);
+    this.#aimd.update(usage, acked, receivedMs, { applicationLimited: limited, ...(recent !== undefined ? { deliveredBps: recent } : {}) });
     if (total > 0) this.#loss.addPackets(lost, total, this.#estimate, receivedMs);
     this.#combine();
   }
