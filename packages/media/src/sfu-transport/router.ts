@@ -37,6 +37,8 @@ export interface RepairStats {
   nacksToPublishers: number;
   /** Packets the SFU asked publishers for until it gave up: no subscriber got them. */
   lostForGood: number;
+  /** Of those, VP8 media (not padding): each asked the publisher for a key frame. */
+  mediaLostForGood: number;
   /** Packets resent to subscribers for their NACKs. */
   retransmittedToSubscribers: number;
   /** NACKed packets not resent: resent less than a round trip before, or over the subscriber's resend budget. */
@@ -210,13 +212,14 @@ export class Router {
 }
 
 export function emptyRepairStats(): RepairStats {
-  return { nacksToPublishers: 0, lostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
+  return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
 }
 
 /** Adds `more` into `into` (rooms summed into a server's counts). */
 export function addRepairStats(into: RepairStats, more: RepairStats): void {
   into.nacksToPublishers += more.nacksToPublishers;
   into.lostForGood += more.lostForGood;
+  into.mediaLostForGood += more.mediaLostForGood;
   into.retransmittedToSubscribers += more.retransmittedToSubscribers;
   into.resendTooSoon += more.resendTooSoon;
   into.resendOverBudget += more.resendOverBudget;
@@ -226,6 +229,7 @@ export function addRepairStats(into: RepairStats, more: RepairStats): void {
 function addProducer(into: RepairStats, producer: Producer): void {
   into.nacksToPublishers += producer.stats.nacksSent;
   into.lostForGood += producer.stats.nacksGivenUp;
+  into.mediaLostForGood += producer.stats.mediaLostForGood;
 }
 
 function addConsumer(into: RepairStats, consumer: Consumer): void {

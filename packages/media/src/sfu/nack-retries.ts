@@ -57,8 +57,8 @@ export class NackRetries {
     this.#answerMs = this.#answerMs === undefined ? sample : this.#answerMs + (sample - this.#answerMs) / 8;
   }
 
-  /** The sequence numbers to ask for again now, by SSRC; those asked `maxTries` times are given up. */
-  due(now: number, maxTries = 4): Map<number, number[]> {
+  /** The sequence numbers to ask for again now, by SSRC; those asked `maxTries` times are given up (`onGiveUp`). */
+  due(now: number, maxTries = 4, onGiveUp?: (ssrc: number, seq: number) => void): Map<number, number[]> {
     const out = new Map<number, number[]>();
     const interval = this.intervalMs;
     for (const [key, e] of this.#entries) {
@@ -66,6 +66,7 @@ export class NackRetries {
       if (e.tries >= maxTries) {
         this.#entries.delete(key);
         this.#givenUp++;
+        onGiveUp?.(e.ssrc, e.seq);
         continue;
       }
       e.tries++;

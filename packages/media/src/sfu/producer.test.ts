@@ -79,6 +79,35 @@ describe('Producer.receive', () => {
     expect(nack).toHaveBeenCalledTimes(1);
   });
 
+  it('a VP8 packet the publisher never resends: a key frame is asked for when it was media, not when it was padding', () => {
+    const { producer, clock, pli } = video({ keyframeIntervalMs: 0 });
+    const send = (seq: number, pic: number, start: boolean, end: boolean) => producer.receive(rtp({ ssrc: 11, seq, marker: end, payload: vp8Payload({ pictureId: pic, start, keyframe: seq === 1 }) }), 0);
+    new Consumer({ id: 'c', producer, ssrc: 5, payloadType: 100, targetLayer: 0, send: () => {} });
+    send(1, 1, true, true);
+    // Seq 2 lost between two whole pictures (padding), seq 5 lost inside picture 3.
+    send(3, 2, true, true);
+    send(4, 3, true, false);
+    send(6, 3, false, true);
+    pli.mockClear();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(100);
+      producer.retryNacks();
+    }
+    expect(producer.stats).toMatchObject({ nacksGivenUp: 2, mediaLostForGood: 1 });
+    expect(pli).toHaveBeenCalledTimes(1);
+    expect(pli).toHaveBeenCalledWith(11);
+    // The same loss on a layer nobody is forwarded: counted, no key frame asked for.
+    producer.receive(rtp({ ssrc: 33, seq: 1, marker: false, payload: vp8Payload({ pictureId: 1, start: true }) }), 2);
+    producer.receive(rtp({ ssrc: 33, seq: 3, marker: true, payload: vp8Payload({ pictureId: 1, start: false }) }), 2);
+    pli.mockClear();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(100);
+      producer.retryNacks();
+    }
+    expect(producer.stats.mediaLostForGood).toBe(2);
+    expect(pli).not.toHaveBeenCalled();
+  });
+
   it('keeps packets for NACKs by SSRC and sequence number', () => {
     const { producer } = video();
     const p = rtp({ ssrc: 11, seq: 7, payload: vp8Payload() });

@@ -31,6 +31,8 @@ export interface ProducerStats {
   nacksSent: number;
   /** Packets asked for again and again (NackRetries' limit) that never came (media, or lost padding: see NackRetries). */
   nacksGivenUp: number;
+  /** Of those, VP8 packets that carried media (vp8HoleIsMedia): each asks the publisher for a key frame (rate-limited). */
+  mediaLostForGood: number;
   /** Exceptions thrown by a consumer's callbacks while forwarding (caught: one subscriber cannot stop the rest). */
   consumerErrors: number;
 }
@@ -54,6 +56,8 @@ export interface ProducerSink {
   producerClosed(): void;
   /** The publisher unmuted. */
   producerResumed(): void;
+  /** The simulcast layer forwarded now, if any (a key frame of another layer helps this sink not). */
+  readonly currentLayer?: number | undefined;
 }
 
 /** Thrown when a closed producer is asked to take a consumer. */
