@@ -53,6 +53,12 @@ export type SfuConnectionEvents = {
   slotsReady: [tracks: MediaStreamTrack[]];
 };
 
+/**
+ * Negotiations in a row after which a subscription the answer left not receiving (without rejecting it) is no longer
+ * offered again at once: the next change, or the server's `producerRemoved`, settles it.
+ */
+const MAX_RECONCILE_RUNS = 3;
+
 interface Publication {
   transceiver: RTCRtpTransceiver;
   source: MediaSource;
@@ -83,6 +89,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   #slotsReady = false;
   #data: SfuDataChannels | undefined;
   readonly #peer: ServerPeer;
+  #reconcileRuns = 0;
 
   constructor(options: SfuConnectionOptions) {
     super();
@@ -248,6 +255,24 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
     this.#spare.push(...releasing.filter((t) => t.direction === 'inactive'));
     this.#attach();
     for (const r of answer.rejected ?? []) this.#rejected(r.producerId, ParleyError.from(r.error));
+    this.#reconcile(new Set(subscribe.map((s) => s.producerId)));
+  }
+
+  /**
+   * Subscriptions this offer listed that its answer left not receiving, though not rejected (a receiver reused while
+   * the offer was being made, say, so the offer still said inactive): offered again, a few times in a row at most,
+   * instead of waiting for some unrelated change while the participant's tile stays empty.
+   */
+  #reconcile(offered: ReadonlySet<string>): void {
+    const waiting = [...this.#subscriptions.values()].filter((s) => !s.attached && offered.has(s.producer.id));
+    if (waiting.length === 0) {
+      this.#reconcileRuns = 0;
+      return;
+    }
+    if (this.#reconcileRuns >= MAX_RECONCILE_RUNS) return;
+    this.#reconcileRuns++;
+    this.#options.log?.(`SFU: the answer left ${waiting.map((s) => `${s.producer.kind} of ${s.producer.participantId}`).join(', ')} not receiving; offering again`);
+    void this.negotiate();
   }
 
   /** The SFU answered a subscription inactive for good: its receiver becomes spare, and the app is told. */
