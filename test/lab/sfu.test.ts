@@ -283,7 +283,9 @@ describe('SFU on namespace links', () => {
       });
       console.log(`Carol: on the composite ${switchedMs} ms after her link fell to 200 kbit/s (${tries} ${tries === 1 ? 'try' : 'tries'}), back on the SFU streams ${Date.now() - lifted} ms after it was lifted`);
       const back = (await statsOf(carol, 'Alice'))?.framesDecoded ?? 0;
-      await waitUntil(async () => ((await statsOf(carol, 'Alice'))?.framesDecoded ?? 0) > back + 30, 15_000, 'Carol to decode Alice over the SFU again', 500);
+      await waitUntil(async () => ((await statsOf(carol, 'Alice'))?.framesDecoded ?? 0) > back + 30, 15_000, 'Carol to decode Alice over the SFU again', 500).catch(async (err: Error) => {
+        throw new Error(`${err.message}; Alice at Carol: ${JSON.stringify(await statsOf(carol, 'Alice'))}; Carol's SDK: ${await events()}; her SDK's log: ${carol.sdkLog.join(' | ')}; her transceivers: ${await transceiversOf(carol)}`);
+      });
     } finally {
       removeLimit();
     }

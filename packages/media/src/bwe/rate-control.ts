@@ -37,19 +37,6 @@ const MAX_INCREASE_STEP_MS = 1000;
  * reducing again, unless delivery has fallen below half the rate.
  */
 const REDUCE_INTERVAL_MS = 200;
-/**
- * Recovery after a drop (what libwebrtc does with a probe at 85 % of the rate before a drop of more than a third):
- * when reductions that came within EPISODE_GAP_MS of each other took the rate under DROP_FRACTION of where it was,
- * and the link then shows no over-use for a moment, the rate doubles each second back up to RECOVER_FRACTION of
- * that, for up to RECOVERY_MS. One try per drop: an over-use during it means the link is smaller now, and the
- * ordinary 8 % a second resumes. Without it, a 2 s download beside the media held the estimate of a 1 Mbit/s link
- * near 100 kbit/s for half a minute (docs/benchmarks.md, session 9).
- */
-const EPISODE_GAP_MS = 3000;
-const DROP_FRACTION = 0.66;
-const RECOVER_FRACTION = 0.85;
-const RECOVERY_PER_SECOND = 2;
-const RECOVERY_MS = 10_000;
 
 export class AimdRateControl {
   readonly #min: number;
@@ -60,9 +47,6 @@ export class AimdRateControl {
   #lastDecreaseMs = Number.NEGATIVE_INFINITY;
   /** No decrease yet: the link's size is unknown. */
   #slowStart = true;
-  /** Reductions close together: the rate before the first, the time of the last, whether it was recovered from. */
-  #episode: { from: number; at: number; tried: boolean } | undefined;
-  #recovery: { target: number; until: number; growing: boolean } | undefined;
 
   constructor(options: AimdRateControlOptions) {
     this.#min = options.minBitrate;
@@ -78,17 +62,10 @@ export class AimdRateControl {
     return this.#state;
   }
 
-  /** Whether the rate is climbing back after a drop (see RECOVERY_PER_SECOND). */
-  get recovering(): boolean {
-    return this.#recovery !== undefined;
-  }
-
-  /** Lowers the rate to `bitrateBps` (another controller's verdict, at `nowMs`), so that increases resume from there. */
-  limitTo(bitrateBps: number, nowMs?: number): void {
-    const before = this.#rate;
+  /** Lowers the rate to `bitrateBps` (another controller's verdict), so that increases resume from there. */
+  limitTo(bitrateBps: number): void {
     if (bitrateBps < this.#rate) this.#slowStart = false;
     this.#rate = this.#clamp(Math.min(this.#rate, bitrateBps));
-    if (nowMs !== undefined && this.#rate < before) this.#reduced(before, nowMs);
   }
 
   /**
@@ -108,14 +85,7 @@ export class AimdRateControl {
     switch (this.#state) {
       case 'increase': {
         const step = Math.min(elapsedMs, MAX_INCREASE_STEP_MS) / 1000;
-        const recovery = this.#recovery;
-        if (recovery && (nowMs > recovery.until || this.#rate >= recovery.target)) this.#recovery = undefined;
-        if (this.#recovery && recovery) {
-          recovery.growing = true;
-          this.#rate = Math.min(recovery.target, this.#rate * RECOVERY_PER_SECOND ** step);
-        } else {
-          this.#rate *= (this.#slowStart ? SLOW_START_INCREASE_PER_SECOND : INCREASE_PER_SECOND) ** step;
-        }
+        this.#rate *= (this.#slowStart ? SLOW_START_INCREASE_PER_SECOND : INCREASE_PER_SECOND) ** step;
         break;
       }
       case 'decrease': {
@@ -123,13 +93,9 @@ export class AimdRateControl {
         const delivered = applicationLimited ? this.#rate : (measured ?? this.#rate);
         const collapsed = !applicationLimited && measured !== undefined && measured < this.#rate / 2;
         this.#slowStart = false;
-        // An over-use while climbing back: the link is smaller than before the drop.
-        if (this.#recovery?.growing) this.#recovery = undefined;
         if (nowMs - this.#lastDecreaseMs >= REDUCE_INTERVAL_MS || collapsed) {
-          const before = this.#rate;
-          this.#rate = this.#clamp(Math.min(this.#rate, DECREASE_FACTOR * delivered));
+          this.#rate = Math.min(this.#rate, DECREASE_FACTOR * delivered);
           this.#lastDecreaseMs = nowMs;
-          if (this.#rate < before) this.#reduced(before, nowMs);
         }
         // §5.5: after a decrease the controller holds until the detector says normal again.
         this.#state = 'hold';
@@ -141,17 +107,6 @@ export class AimdRateControl {
     if (ackedBps !== undefined) this.#rate = Math.min(this.#rate, ACKED_HEADROOM_FACTOR * ackedBps + ACKED_HEADROOM_BPS);
     this.#rate = this.#clamp(this.#rate);
     return this.#rate;
-  }
-
-  /** A reduction from `before` at `nowMs`: part of a drop episode, which may call for a recovery. */
-  #reduced(before: number, nowMs: number): void {
-    let episode = this.#episode;
-    if (!episode || nowMs - episode.at > EPISODE_GAP_MS) episode = this.#episode = { from: before, at: nowMs, tried: false };
-    episode.at = nowMs;
-    if (!episode.tried && this.#rate < DROP_FRACTION * episode.from) {
-      episode.tried = true;
-      this.#recovery = { target: RECOVER_FRACTION * episode.from, until: nowMs + RECOVERY_MS, growing: false };
-    }
   }
 
   #clamp(bps: number): number {

@@ -82,28 +82,6 @@ describe('SendSideEstimator on a simulated bottleneck (draft-ietf-rmcat-gcc-02)'
     expect(below?.tMs).toBeLessThanOrEqual(11_000);
   });
 
-  it('climbs back within seconds after a competing download squeezed the link for 2 s, not at 8 % a second', () => {
-    for (const seed of [1, 2]) {
-      const result = simulateLink({
-        durationMs: 30_000, queueLimitMs: 500, jitterMs: 2, seed,
-        capacityBps: (t) => (t >= 10_000 && t < 12_000 ? 150_000 : 1_000_000), sendRateBps: (_t, e) => 0.9 * e,
-      });
-      const before = result.samples.find((s) => s.tMs === 10_000)?.estimate as number;
-      expect(Math.min(...estimatesBetween(result, 10_000, 12_500))).toBeLessThan(0.3 * before);
-      // Before the recovery rule: still under 80 % after 18 s.
-      const back = result.samples.find((s) => s.tMs > 12_000 && s.estimate >= 0.8 * before);
-      expect(back?.tMs).toBeLessThan(20_000);
-    }
-  });
-
-  it('tries that once when the link stays smaller: one overshoot, then it follows the link', () => {
-    const result = simulateLink({
-      durationMs: 30_000, queueLimitMs: 500, jitterMs: 2, capacityBps: (t) => (t >= 10_000 ? 200_000 : 1_000_000), sendRateBps: (_t, e) => 0.9 * e,
-    });
-    expect(Math.max(...estimatesBetween(result, 12_000, 30_000))).toBeLessThan(500_000);
-    expect(Math.max(...estimatesBetween(result, 18_000, 30_000))).toBeLessThan(260_000);
-  });
-
   it('is deterministic given its inputs', () => {
     const run = () => simulateLink({ durationMs: 8000, capacityBps: (t) => (t < 4000 ? 800_000 : 3_000_000), sendRateBps: (_t, e) => e, jitterMs: 3, seed: 9 });
     expect(run().samples).toEqual(run().samples);

@@ -169,7 +169,7 @@ export class SendSideEstimator {
     const recent = this.#ackedRecent.bitrate;
     this.#aimd.update(usage, acked, receivedMs, { applicationLimited: limited, ...(recent !== undefined ? { deliveredBps: recent } : {}) });
     if (total > 0) this.#loss.addPackets(lost, total, this.#estimate, receivedMs);
-    this.#combine(receivedMs);
+    this.#combine();
   }
 
   /**
@@ -179,7 +179,7 @@ export class SendSideEstimator {
   onReceiverReport(fractionLost: number, now: number = this.#now()): void {
     if (!Number.isFinite(fractionLost) || now - this.#lastFeedbackMs < RR_FALLBACK_MS) return;
     this.#loss.apply(fractionLost, this.#estimate);
-    this.#combine(now);
+    this.#combine();
   }
 
   /** Runs the received packets, in send order, through grouping, trendline and detector; the verdict for this feedback. */
@@ -207,10 +207,10 @@ export class SendSideEstimator {
   }
 
   /** The estimate is the lower of the two halves; the delay-based controller then resumes from it. */
-  #combine(nowMs: number): void {
+  #combine(): void {
     const combined = Math.min(this.#aimd.bitrate, this.#loss.bound);
     this.#estimate = Math.min(this.#max, Math.max(this.#min, combined));
-    this.#aimd.limitTo(this.#estimate, nowMs);
+    this.#aimd.limitTo(this.#estimate);
   }
 
   #countFeedback(count: number): void {
