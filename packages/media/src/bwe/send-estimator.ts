@@ -163,7 +163,8 @@ export class SendSideEstimator {
     const acked = this.#acked.bitrate;
     // Application-limited, and the link delivered about what we sent: an over-use is our own burst, not the link
     // falling (then far less arrives than we send, and the rate goes down to what did arrive).
-    const limited = this.#updateApplicationLimited(receivedMs) && acked !== undefined && acked >= DELIVERED_SHARE * this.#sent.bitrate(receivedMs);
+    const sent = this.#sent.bitrate(receivedMs);
+    const limited = this.#updateApplicationLimited(sent) && acked !== undefined && acked >= DELIVERED_SHARE * sent;
     // What the link delivers: over a second that held idle moments (an SFU sends what it forwards, in frames) the
     // acknowledged rate is below it; over the last RECENT_MS before an over-use the queue was busy, so it is the link.
     const recent = this.#ackedRecent.bitrate;
@@ -199,10 +200,9 @@ export class SendSideEstimator {
     return overused ? 'overusing' : this.#detector.state;
   }
 
-  /** Whether we send under ALR_ENTER of the estimate (until we send over ALR_LEAVE of it again). */
-  #updateApplicationLimited(nowMs: number): boolean {
-    const sent = this.#sent.bitrate(nowMs);
-    if (this.#applicationLimited ? sent > ALR_LEAVE * this.#estimate : sent < ALR_ENTER * this.#estimate) this.#applicationLimited = !this.#applicationLimited;
+  /** Whether we send (`sentBps`) under ALR_ENTER of the estimate (until we send over ALR_LEAVE of it again). */
+  #updateApplicationLimited(sentBps: number): boolean {
+    if (this.#applicationLimited ? sentBps > ALR_LEAVE * this.#estimate : sentBps < ALR_ENTER * this.#estimate) this.#applicationLimited = !this.#applicationLimited;
     return this.#applicationLimited;
   }
 

@@ -74,12 +74,14 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
   const inputs = video.map((c) => {
     const layers = c.producer.layers();
     const preferred = c.producer.rids ? layerForTile(layers, preferences.get(c.producer.id)) : preferences.get(c.producer.id)?.height === 0 ? undefined : 0;
-    return { id: c.id, consumer: c, layers, preferred, current: c.currentLayer };
+    // The lowest layer carrying media that the tile could use (undefined: hidden, or nothing sent yet).
+    const lowest = preferred === undefined ? undefined : activeAtOrBelow(layers, preferred)[0];
+    return { id: c.id, consumer: c, layers, preferred, lowest, current: c.currentLayer };
   });
   const allocation = allocateLayers(Math.max(0, budget), inputs);
   // Some visible tile's lowest layer did not fit: then every tile goes to its lowest layer, at as many temporal layers
   // as fit, shared evenly (each at half the frame rate rather than one at full and one at a quarter).
-  const unplaced = inputs.some((i) => i.preferred !== undefined && allocation.get(i.id) === undefined && activeAtOrBelow(i.layers, i.preferred).length > 0);
+  const unplaced = inputs.some((i) => i.lowest !== undefined && allocation.get(i.id) === undefined);
   const thinned = unplaced ? thinEvenly(Math.max(0, budget), inputs) : undefined;
   for (const input of inputs) {
     const even = thinned?.get(input.consumer);
@@ -93,7 +95,7 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
       continue;
     }
     // A tile whose publisher sends nothing yet (or no more) waits on its lowest layer: nothing to fit, not starved.
-    if (activeAtOrBelow(input.layers, input.preferred).length === 0) {
+    if (input.lowest === undefined) {
       out.set(input.consumer, { layer: 0, temporal: ALL_TEMPORAL, preferred: input.preferred });
       continue;
     }
@@ -111,9 +113,7 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
   if (starved && starvedTemporal < ALL_TEMPORAL) {
     for (const input of inputs) {
       const choice = out.get(input.consumer);
-      if (choice?.layer === undefined || input.preferred === undefined) continue;
-      const lowest = activeAtOrBelow(input.layers, input.preferred)[0] ?? 0;
-      if (choice.layer === lowest) choice.temporal = Math.min(choice.temporal, starvedTemporal);
+      if (choice?.layer !== undefined && choice.layer === (input.lowest ?? 0)) choice.temporal = Math.min(choice.temporal, starvedTemporal);
     }
   }
   return { choices: out, starved };
@@ -125,15 +125,17 @@ export function chooseLayers(estimate: number, consumers: readonly Consumer[], p
  * base temporal layer fits. A tile without temporal layers (VP9, H.264, or VP8 without TIDs) counts whole. Taking up
  * a temporal layer beyond the one forwarded now needs 15 % headroom, as a simulcast step does.
  */
-function thinEvenly(budget: number, inputs: readonly { consumer: Consumer; layers: LayerStats[]; preferred: number | undefined }[]): Map<Consumer, { layer: number; temporal: number }> | undefined {
+function thinEvenly(budget: number, inputs: readonly { consumer: Consumer; layers: LayerStats[]; lowest: number | undefined }[]): Map<Consumer, { layer: number; temporal: number }> | undefined {
   const tiles: { consumer: Consumer; layer: number; costs: number[]; level: number }[] = [];
   let sum = 0;
   for (const input of inputs) {
-    const layer = input.preferred === undefined ? undefined : activeAtOrBelow(input.layers, input.preferred)[0];
+    const layer = input.lowest;
     const stats = layer === undefined ? undefined : input.layers[layer];
     if (layer === undefined || !stats) continue;
     const rates = stats.temporalBitrates;
-    const costs = rates && rates.length >= 2 ? rates.map((_, t) => rates.slice(0, t + 1).reduce((a, b) => a + b, 0)) : [stats.bitrate];
+    // What forwarding TIDs 0…t costs, for each t (the last: the whole layer).
+    let cumulative = 0;
+    const costs = rates && rates.length >= 2 ? rates.map((rate) => (cumulative += rate)) : [stats.bitrate];
     tiles.push({ consumer: input.consumer, layer, costs, level: 0 });
     sum += costs[0] as number;
   }

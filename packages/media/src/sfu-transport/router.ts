@@ -215,15 +215,9 @@ export function emptyRepairStats(): RepairStats {
   return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
 }
 
-/** Adds `more` into `into` (rooms summed into a server's counts). */
+/** Adds `more` into `into` (rooms summed into a server's counts), every counter. */
 export function addRepairStats(into: RepairStats, more: RepairStats): void {
-  into.nacksToPublishers += more.nacksToPublishers;
-  into.lostForGood += more.lostForGood;
-  into.mediaLostForGood += more.mediaLostForGood;
-  into.retransmittedToSubscribers += more.retransmittedToSubscribers;
-  into.resendTooSoon += more.resendTooSoon;
-  into.resendOverBudget += more.resendOverBudget;
-  into.temporalLeftOut += more.temporalLeftOut;
+  for (const key of Object.keys(into) as (keyof RepairStats)[]) into[key] += more[key];
 }
 
 function addProducer(into: RepairStats, producer: Producer): void {

@@ -34,8 +34,6 @@ function nearest(cached: (seq: number) => Buffer | undefined, seq: number, direc
   for (let i = 1; i <= SCAN; i++) {
     const packet = cached(addSeq(seq, direction * i));
     if (!packet || !readRtpView(packet, view) || view.payloadEnd === view.payloadOffset) continue;
-    view.pictureId = -1;
-    view.pictureIdBits = 0;
     if (readVp8Ids(packet, view.payloadOffset, view.payloadEnd, view) < 0) return undefined;
     return { pictureId: view.pictureId, pictureIdBits: view.pictureIdBits, marker: view.marker, start: isVp8FrameStart(packet, view.payloadOffset) };
   }
