@@ -13,10 +13,12 @@ export interface SfuBenchArgs {
   stepS: number;
   packetsPerFrame: number;
   profiles: SrtpProfile[];
+  /** Publishers send in lockstep (see MediaShape.aligned). */
+  aligned: boolean;
 }
 
 export const USAGE = `usage: bench/sfu/run.ts [--only=parley,janus] [--quick] [--long] [--publishers=2] [--subscribers=20]
-  [--procs=4] [--seconds=10] [--steps=16,24,32,48,64] [--step-seconds=4] [--ppf=8] [--srtp=cm|gcm]`;
+  [--procs=4] [--seconds=10] [--steps=16,24,32,48,64] [--step-seconds=4] [--ppf=8] [--srtp=cm|gcm] [--aligned]`;
 
 const int = (name: string, v: string, min: number, max: number): number => {
   const n = Number(v);
@@ -25,7 +27,7 @@ const int = (name: string, v: string, min: number, max: number): number => {
 };
 
 export function parseSfuArgs(argv: readonly string[]): SfuBenchArgs {
-  const a: SfuBenchArgs = { only: ['parley', 'janus'], publishers: 2, subscribers: 20, processes: 4, windowS: 10, steps: [16, 24, 32, 48, 64], stepS: 4, packetsPerFrame: 8, profiles: ['AES_CM_128_HMAC_SHA1_80'] };
+  const a: SfuBenchArgs = { only: ['parley', 'janus'], publishers: 2, subscribers: 20, processes: 4, windowS: 10, steps: [16, 24, 32, 48, 64], stepS: 4, packetsPerFrame: 8, profiles: ['AES_CM_128_HMAC_SHA1_80'], aligned: false };
   for (const arg of argv) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
@@ -65,6 +67,9 @@ export function parseSfuArgs(argv: readonly string[]): SfuBenchArgs {
       case 'steps':
         a.steps = value === '' ? [] : value.split(',').map((v) => int(name, v, 1, 200));
         if (a.steps.length > 20) throw new Error('--steps: at most 20 steps');
+        break;
+      case 'aligned':
+        a.aligned = true;
         break;
       case 'srtp':
         if (value !== 'cm' && value !== 'gcm') throw new Error('--srtp must be cm or gcm');

@@ -8,12 +8,12 @@ const hist = (...delaysNs: number[]) => {
   for (const d of delaysNs) h.add(d);
   return { delay: h.toSparse(), delayMaxNs: h.maxNs };
 };
-const sub = (index: number, received: Record<string, number>, delays: number[]): SubscriberReport => ({ index, received, duplicates: 0, foreign: 0, srtpFailures: 0, rtpIn: 0, ...hist(...delays) });
+const sub = (index: number, received: Record<string, number>, delays: number[]): SubscriberReport => ({ index, received, duplicates: 0, foreign: 0, srtpFailures: 0, rtpIn: 0, tracks: [], ...hist(...delays) });
 
 describe('computeWindow', () => {
   const input = {
     windowS: 2,
-    publishers: [{ index: 0, audio: 100, video: 400, keyframes: 1, keyRequests: 0, sendErrors: 0 }],
+    publishers: [{ index: 0, audio: 100, video: 400, keyframes: 1, keyRequests: 0, sendErrors: 0, tracks: [] }],
     subscribers: [sub(1, { '0/0': 100, '0/1': 400 }, [100_000, 100_000, 100_000]), sub(2, { '0/0': 98, '0/1': 390, '9/9': 5 }, [3_000_000])],
     serverCpuMs: 494,
     clientCpuMs: 300,

@@ -16,6 +16,7 @@ import type { MediaShape } from './media-source.ts';
 import { ParleySignal } from './parley-signal.ts';
 import { readTrailer } from './payload.ts';
 import { ReceiveStats } from './receive-stats.ts';
+import { StreamNumbering } from './residence.ts';
 import type { LoadChildOptions, LoadReport, JoinTiming } from './protocol.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadChildOptions;
@@ -30,7 +31,7 @@ const tokens = new TokenService(BENCH_SECRET);
 const signals: ParleySignal[] = [];
 let janus: JanusSession | undefined;
 const publishers: Publisher[] = [];
-const subscribers: Array<{ peer: BenchPeer; stats: ReceiveStats; timing: JoinTiming }> = [];
+const subscribers: Array<{ peer: BenchPeer; stats: ReceiveStats; numbering: StreamNumbering; timing: JoinTiming }> = [];
 let sendTimer: NodeJS.Timeout | undefined;
 
 async function signal(identity: string): Promise<ParleySignal> {
@@ -53,7 +54,7 @@ async function startPublishers(): Promise<void> {
   }, 2);
 }
 
-function onRtpFor(stats: ReceiveStats, timing: JoinTiming): (packet: Buffer, arrivedNs: bigint) => void {
+function onRtpFor(stats: ReceiveStats, numbering: StreamNumbering, timing: JoinTiming): (packet: Buffer, arrivedNs: bigint) => void {
   return (packet, arrivedNs) => {
     let start: number;
     try {
@@ -68,6 +69,7 @@ function onRtpFor(stats: ReceiveStats, timing: JoinTiming): (packet: Buffer, arr
     if (timing.firstPacketMs < 0) timing.firstPacketMs = ms(arrivedNs - timing.startNs);
     if (t.track === 1 && timing.firstVideoMs < 0) timing.firstVideoMs = ms(arrivedNs - timing.startNs);
     stats.onPacket(t, arrivedNs);
+    numbering.observe(packet.readUInt32BE(8), packet.readUInt16BE(2), t.publisher, t.track, t.seq);
   };
 }
 
@@ -75,8 +77,8 @@ function onRtpFor(stats: ReceiveStats, timing: JoinTiming): (packet: Buffer, arr
 const JOIN_ATTEMPTS = 2;
 let joinRetries = 0;
 
-async function joinOnce(index: number, stats: ReceiveStats, timing: JoinTiming): Promise<BenchPeer> {
-  const h = { onRtp: onRtpFor(stats, timing) };
+async function joinOnce(index: number, stats: ReceiveStats, numbering: StreamNumbering, timing: JoinTiming): Promise<BenchPeer> {
+  const h = { onRtp: onRtpFor(stats, numbering, timing) };
   if (options.target === 'janus') {
     timing.startNs = process.hrtime.bigint();
     return subscribeToJanus(janus as JanusSession, options.janusRoom ?? 0, options.feeds ?? [], endpoint, h);
@@ -96,12 +98,13 @@ async function joinOnce(index: number, stats: ReceiveStats, timing: JoinTiming):
 async function startSubscriber(i: number): Promise<void> {
   const index = options.indexBase + i;
   const stats = new ReceiveStats();
+  const numbering = new StreamNumbering();
   const timing: JoinTiming = { index, startNs: 0n, connectedMs: -1, firstPacketMs: -1, firstVideoMs: -1 };
   for (let attempt = 1; ; attempt++) {
     try {
-      const peer = await joinOnce(index, stats, timing);
+      const peer = await joinOnce(index, stats, numbering, timing);
       timing.connectedMs = ms(process.hrtime.bigint() - timing.startNs);
-      subscribers.push({ peer, stats, timing });
+      subscribers.push({ peer, stats, numbering, timing });
       return;
     } catch (err) {
       if (attempt >= JOIN_ATTEMPTS) throw err;
@@ -115,10 +118,11 @@ function report(): LoadReport {
   const cpu = process.cpuUsage();
   return {
     cpuMs: (cpu.user + cpu.system) / 1000,
-    publishers: publishers.map((p) => ({ index: p.source.publisher, audio: p.source.audio.inWindow, video: p.source.video.inWindow, keyframes: p.source.keyframesSent, keyRequests: p.source.keyRequests, sendErrors: p.peer.stats.sendErrors })),
-    subscribers: subscribers.map(({ peer, stats, timing }) => {
+    publishers: publishers.map((p) => ({ index: p.source.publisher, audio: p.source.audio.inWindow, video: p.source.video.inWindow, keyframes: p.source.keyframesSent, keyRequests: p.source.keyRequests, sendErrors: p.peer.stats.sendErrors,
+      tracks: [p.source.audio, p.source.video].map((t, track) => ({ publisher: p.source.publisher, track, ssrc: t.ssrc, firstSeq: t.firstSeq })) })),
+    subscribers: subscribers.map(({ peer, stats, numbering, timing }) => {
       const snap = stats.snapshot();
-      return { index: timing.index, received: snap.received, duplicates: snap.duplicates, foreign: snap.foreign, srtpFailures: peer.stats.srtpFailures, rtpIn: peer.stats.rtpIn, delay: snap.delay.toSparse(), delayMaxNs: snap.delay.maxNs };
+      return { index: timing.index, received: snap.received, duplicates: snap.duplicates, foreign: snap.foreign, srtpFailures: peer.stats.srtpFailures, rtpIn: peer.stats.rtpIn, delay: snap.delay.toSparse(), delayMaxNs: snap.delay.maxNs, tracks: numbering.tracks() };
     }),
   };
 }

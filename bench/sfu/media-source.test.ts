@@ -5,7 +5,7 @@ import { isVp8KeyStart, readTrailer } from './payload.ts';
 import { MID_EXT_ID, OPUS_PT, TWCC_EXT_ID, VP8_PT } from './sdp.ts';
 
 const S = 1_000_000_000n;
-const newSource = () => new MediaSource(3, { audio: 111, video: 222 }, { audio: '0', video: '1' }, { ...DEFAULT_SHAPE, fps: 10, packetsPerFrame: 4, keyframeInterval: 5 });
+const newSource = () => new MediaSource(3, { audio: 111, video: 222 }, { audio: '0', video: '1' }, { ...DEFAULT_SHAPE, fps: 10, packetsPerFrame: 4, keyframeInterval: 5, aligned: true });
 
 /** Drives the source with a 5 ms clock for `seconds`: every packet it produces. */
 function run(src: MediaSource, fromNs: bigint, seconds: number): Buffer[] {
@@ -15,6 +15,19 @@ function run(src: MediaSource, fromNs: bigint, seconds: number): Buffer[] {
 }
 
 describe('MediaSource', () => {
+  it("starts each publisher's clocks at its own phase unless aligned", () => {
+    const firstFrameAt = (publisher: number, aligned: boolean): number => {
+      const src = new MediaSource(publisher, { audio: 1, video: 2 }, { audio: '0', video: '1' }, { ...DEFAULT_SHAPE, aligned });
+      for (let ms = 0; ms < 100; ms++) if (src.due(S + BigInt(ms) * 1_000_000n).some((p) => parseRtp(p).payloadType === VP8_PT)) return ms;
+      return -1;
+    };
+    expect([0, 1, 2].map((n) => firstFrameAt(n, true))).toEqual([0, 0, 0]);
+    const spread = [0, 1, 2].map((n) => firstFrameAt(n, false));
+    expect(spread[0]).toBe(0);
+    expect(new Set(spread).size).toBe(3);
+    expect(spread.every((ms) => ms >= 0 && ms < 34)).toBe(true);
+  });
+
   it('sends Opus at 50 packets/s and VP8 at fps × packets per frame, with marker on the last packet of a frame', () => {
     const packets = run(newSource(), 10n * S, 2).map((p) => parseRtp(p));
     const audio = packets.filter((p) => p.payloadType === OPUS_PT);

@@ -16,9 +16,17 @@ export interface MediaShape {
   audioBytes: number;
   /** A key frame every this many frames (besides those asked for with PLI/FIR). */
   keyframeInterval: number;
+  /**
+   * All publishers' frames and audio packets go out at the same instants (one burst of every publisher's packets),
+   * instead of each publisher's clocks starting at its own phase, as independent cameras and microphones do.
+   */
+  aligned: boolean;
 }
 
-export const DEFAULT_SHAPE: MediaShape = { fps: 30, packetsPerFrame: 8, videoBytes: 1100, audioBytes: 100, keyframeInterval: 90 };
+export const DEFAULT_SHAPE: MediaShape = { fps: 30, packetsPerFrame: 8, videoBytes: 1100, audioBytes: 100, keyframeInterval: 90, aligned: false };
+
+/** Publisher n's clocks start n × this fraction (mod 1) of an interval late: phases spread evenly for any count. */
+const PHASE_STEP = (Math.sqrt(5) - 1) / 2;
 
 /** RFC 7587 §4.1: Opus always counts 48 kHz; 20 ms is 960 ticks. RFC 7741 §4.1: VP8 at 90 kHz. */
 const AUDIO_TICKS = 960;
@@ -28,6 +36,8 @@ export interface TrackState {
   ssrc: number;
   mid: string;
   seq: number;
+  /** The first packet's sequence number: packet `benchSeq` carries `(firstSeq + benchSeq) & 0xffff`. */
+  readonly firstSeq: number;
   timestamp: number;
   /** Bench sequence (never wraps within a run), written into the trailer. */
   benchSeq: number;
@@ -54,7 +64,7 @@ export class MediaSource {
   constructor(publisher: number, ssrcs: { audio: number; video: number }, mids: { audio: string; video: string }, shape: MediaShape = DEFAULT_SHAPE) {
     this.publisher = publisher;
     this.shape = shape;
-    const track = (ssrc: number, mid: string): TrackState => ({ ssrc, mid, seq: (ssrc >>> 16) & 0x7fff, timestamp: ssrc & 0xffffff, benchSeq: 0, inWindow: 0 });
+    const track = (ssrc: number, mid: string): TrackState => ({ ssrc, mid, seq: (ssrc >>> 16) & 0x7fff, firstSeq: (ssrc >>> 16) & 0x7fff, timestamp: ssrc & 0xffffff, benchSeq: 0, inWindow: 0 });
     this.audio = track(ssrcs.audio, mids.audio);
     this.video = track(ssrcs.video, mids.video);
   }
@@ -88,12 +98,13 @@ export class MediaSource {
 
   /** Every packet due at `nowNs` (monotonic ns), in send order. The first call starts the clock. */
   due(nowNs: bigint): Buffer[] {
+    const frameNs = BigInt(Math.round(1e9 / this.shape.fps));
     if (this.#nextAudioNs === 0n) {
-      this.#nextAudioNs = nowNs;
-      this.#nextFrameNs = nowNs;
+      const phase = this.shape.aligned ? 0 : (this.publisher * PHASE_STEP) % 1;
+      this.#nextAudioNs = nowNs + BigInt(Math.round(phase * Number(AUDIO_INTERVAL_NS)));
+      this.#nextFrameNs = nowNs + BigInt(Math.round(phase * Number(frameNs)));
     }
     const out: Buffer[] = [];
-    const frameNs = BigInt(Math.round(1e9 / this.shape.fps));
     // Bounded catch-up: after a stall at most 5 intervals are sent at once, the rest is skipped (as an encoder would).
     for (let i = 0; i < 5 && this.#nextAudioNs <= nowNs; i++) {
       out.push(this.#packet(this.audio, OPUS_PT, opusPayload(this.shape.audioBytes), false, 0, nowNs, false));

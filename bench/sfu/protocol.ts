@@ -1,6 +1,7 @@
 /** What the SFU bench's processes exchange over IPC (load-child.ts ↔ run.ts). */
 import type { SrtpProfile } from '@parley/media';
 import type { MediaShape } from './media-source.ts';
+import type { ReceivedTrack, SentTrack } from './residence.ts';
 
 export type Target = 'parley' | 'janus';
 
@@ -42,6 +43,8 @@ export interface PublisherReport {
   keyframes: number;
   keyRequests: number;
   sendErrors: number;
+  /** RTP numbering of the publisher's tracks (for pairing captured packets, residence.ts). */
+  tracks: SentTrack[];
 }
 
 export interface SubscriberReport {
@@ -55,6 +58,8 @@ export interface SubscriberReport {
   /** Sparse delay histogram ([bucket, count]) of the window's packets. */
   delay: Array<[number, number]>;
   delayMaxNs: number;
+  /** How the server numbered each stream it sends this subscriber (for pairing captured packets, residence.ts). */
+  tracks: ReceivedTrack[];
 }
 
 export interface LoadReport {

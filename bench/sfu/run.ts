@@ -29,14 +29,15 @@ const ceiling = setTimeout(() => {
 ceiling.unref();
 
 const cpu = cpus();
-const shape = { ...DEFAULT_SHAPE, packetsPerFrame: args.packetsPerFrame };
+const shape = { ...DEFAULT_SHAPE, packetsPerFrame: args.packetsPerFrame, aligned: args.aligned };
 const inPerS = args.publishers * (50 + shape.fps * shape.packetsPerFrame);
 console.log(`# Parley SFU vs Janus VideoRoom — ${new Date().toISOString()}`);
 console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}; SRTP ${args.profiles.join(',')}`);
 console.log(
   `${args.publishers} publishers × (Opus 50 pkt/s + VP8 ${shape.fps} fps × ${shape.packetsPerFrame} pkt × ${shape.videoBytes} B), ` +
     `${args.subscribers} subscribers in ${args.processes} processes, each subscribed to every track: ` +
-    `${inPerS} pkt/s in, ${inPerS * args.subscribers} pkt/s to forward; windows of ${args.windowS} s, step-up ${args.steps.join('/') || 'none'} pkt/frame × ${args.stepS} s`,
+    `${inPerS} pkt/s in, ${inPerS * args.subscribers} pkt/s to forward; windows of ${args.windowS} s, step-up ${args.steps.join('/') || 'none'} pkt/frame × ${args.stepS} s; ` +
+    (args.aligned ? 'all publishers send at the same instants (--aligned)' : "each publisher's clocks at their own phase"),
 );
 console.log('server pinned to CPU 0, load processes to CPU 1 (taskset); CPU from /proc/<pid>/stat (all threads); delay = publisher send → subscriber receive on one monotonic clock');
 

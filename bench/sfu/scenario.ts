@@ -6,12 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { ask, machineCpu, sleep, startChild, stopChild, waitForMessage } from '../signaling/common.ts';
 import { cpus } from 'node:os';
+import { captureAvailable, startCapture } from './capture.ts';
 import { computeWindow, type WindowFigures } from './figures.ts';
 import { JanusSession } from './janus-api.ts';
 import { videoRoomCreate } from './janus-config.ts';
 import { BENCH_ADDRESS, addBenchInterface, startJanus } from './janus-process.ts';
 import type { MediaShape } from './media-source.ts';
 import { processCpuMs, processRssKiB } from './proc.ts';
+import { readRtpFromPcap, residence } from './residence.ts';
 import { udpDrops } from './udp-drops.ts';
 import type { JoinTiming, LoadChildOptions, LoadReport, Target } from './protocol.ts';
 import type { SrtpProfile } from '@parley/media';
@@ -43,8 +45,27 @@ export interface TargetResult {
   /** Node only: growth of V8 heap + external (Buffers) per consumer after a full GC, KiB. */
   heapPerConsumerKiB: number;
   base: WindowFigures;
+  /** The server's forwarding latency at base load from kernel timestamps (residence.ts); absent without tcpdump. */
+  residence?: ResidenceFigures;
   steps: StepFigures[];
 }
+
+export interface ResidenceFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** The first copy of each packet: the wait before the server began sending it out. */
+  firstP50Ms: number;
+  firstP99Ms: number;
+  matched: number;
+  unmatched: number;
+  droppedByKernel: number;
+}
+
+/** Seconds of the capture window at base load (its own window: capturing costs every packet a copy in the kernel). */
+const CAPTURE_S = 5;
+/** The capture's first moments are left out (residence.ts): attaching it to `lo` stalls the packet path. */
+const CAPTURE_SETTLE_NS = 250_000_000;
 
 interface Server {
   pid: number;
@@ -184,6 +205,21 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
     };
 
     const baseFigures = await measure(o.windowS);
+    let residenceFigures: ResidenceFigures | undefined;
+    if (captureAvailable()) {
+      const capture = await startCapture(1);
+      await sleep(CAPTURE_S * 1000 + CAPTURE_SETTLE_NS / 1e6);
+      const { pcap, droppedByKernel } = await capture.stop();
+      const all = await Promise.all(children.map((c) => ask<LoadReport>(c, { type: 'report' }, 'report', 10_000)));
+      const r = residence(readRtpFromPcap(pcap), all.flatMap((a) => a.publishers.flatMap((p) => p.tracks)), all.flatMap((a) => a.subscribers.flatMap((sub) => sub.tracks)), CAPTURE_SETTLE_NS);
+      residenceFigures = { p50Ms: r.histogram.percentileMs(50), p99Ms: r.histogram.percentileMs(99), maxMs: r.histogram.maxNs / 1e6,
+        firstP50Ms: r.firstCopy.percentileMs(50), firstP99Ms: r.firstCopy.percentileMs(99), matched: r.matched, unmatched: r.unmatched, droppedByKernel };
+      console.log(
+        `  (${target} forwarding latency from kernel timestamps, publisher's send → server's send on lo, ${CAPTURE_S} s at base load: p50 ${residenceFigures.p50Ms.toFixed(2)} ms, p99 ${residenceFigures.p99Ms.toFixed(2)} ms, max ${residenceFigures.maxMs.toFixed(2)} ms; ` +
+          `first copy of each packet p50 ${residenceFigures.firstP50Ms.toFixed(2)} ms, p99 ${residenceFigures.firstP99Ms.toFixed(2)} ms; ` +
+          `${r.matched} copies paired, ${r.unmatched} not, ${r.unknown} other packets; capture dropped ${droppedByKernel})`,
+      );
+    } else console.log(`  (${target} forwarding latency from kernel timestamps: not measured, tcpdump is not installed — apt-get install -y tcpdump)`);
     const steps: StepFigures[] = [];
     for (const packetsPerFrame of o.steps) {
       await ask(pubs, { type: 'shape', shape: { ...o.shape, packetsPerFrame } }, 'shape', 10_000);
@@ -194,7 +230,7 @@ export async function runTarget(target: Target, o: ScenarioOptions): Promise<Tar
       if (f.lost > 0 || f.serverCpuPct > 97 || f.clientCpuPct > 97) break;
     }
     return { target, joins, joinRetries: joined.reduce((a, j) => a + j.joinRetries, 0), memoryPerConsumerKiB: (rss1 - rss0) / consumers,
-      heapPerConsumerKiB: mem0 && mem1 ? (mem1.heapUsed + mem1.external - mem0.heapUsed - mem0.external) / 1024 / consumers : Number.NaN, serverRssMiB: rss1 / 1024, base: baseFigures, steps };
+      heapPerConsumerKiB: mem0 && mem1 ? (mem1.heapUsed + mem1.external - mem0.heapUsed - mem0.external) / 1024 / consumers : Number.NaN, serverRssMiB: rss1 / 1024, base: baseFigures, residence: residenceFigures, steps };
   } catch (err) {
     const tail = server.describe();
     if (tail) console.error(`--- ${target} log tail ---\n${tail}`);
