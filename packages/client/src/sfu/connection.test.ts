@@ -82,14 +82,50 @@ describe('SfuConnection subscriptions', () => {
     connection.close();
   });
 
-  it('a few times in a row at most, when the answers keep leaving it so', async () => {
-    let offers = 0;
-    answerFor = () => 'inactive';
-    const connection = new SfuConnection({ configuration: {}, offer: async () => (offers++, { sdp: 'v=0' }) });
-    connection.subscribe(bobVideo);
-    await vi.waitFor(() => expect(offers).toBe(4));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(offers).toBe(4); // the first offer and three more
-    connection.close();
+  it('a few times in a row at once, then after 5 s, 10 s, … up to every 30 s until it receives', async () => {
+    vi.useFakeTimers();
+    try {
+      let offers = 0;
+      answerFor = () => 'inactive';
+      const connection = new SfuConnection({ configuration: {}, offer: async () => (offers++, { sdp: 'v=0' }) });
+      const added: string[] = [];
+      connection.on('trackAdded', (producer) => added.push(producer.id));
+      connection.subscribe(bobVideo);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(offers).toBe(4); // the first offer and three more at once
+      await vi.advanceTimersByTimeAsync(4900);
+      expect(offers).toBe(4);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(offers).toBe(5);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(offers).toBe(6);
+      await vi.advanceTimersByTimeAsync(20_000 + 30_000 + 30_000);
+      expect(offers).toBe(9); // 20 s, then capped at 30 s
+      answerFor = () => 'recvonly';
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(offers).toBe(10);
+      expect(added).toEqual([bobVideo.id]);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(offers).toBe(10); // receiving: no more offers
+      connection.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops offering again once the connection is closed', async () => {
+    vi.useFakeTimers();
+    try {
+      let offers = 0;
+      answerFor = () => 'inactive';
+      const connection = new SfuConnection({ configuration: {}, offer: async () => (offers++, { sdp: 'v=0' }) });
+      connection.subscribe(bobVideo);
+      await vi.advanceTimersByTimeAsync(50);
+      connection.close();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(offers).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

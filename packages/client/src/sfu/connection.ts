@@ -3,7 +3,7 @@ import { Emitter } from '../emitter.ts';
 import { ParleyError } from '../errors.ts';
 import { applyCodecOrder, encodingsForCodec, resolveVideoCodec, type VideoCodec } from './codec-preference.ts';
 import { activeLayers, sendEncodingsFor } from './layers.ts';
-import { ServerPeer } from '../server-peer.ts';
+import { SLOW_RETRY_MAX_MS, SLOW_RETRY_MS, ServerPeer } from '../server-peer.ts';
 import { DATA_CHANNEL_LABELS } from '@parley/protocol';
 
 /** The room data relay's two channels on the SFU connection (docs/protocol.md). */
@@ -55,7 +55,8 @@ export type SfuConnectionEvents = {
 
 /**
  * Negotiations in a row after which a subscription the answer left not receiving (without rejecting it) is no longer
- * offered again at once: the next change, or the server's `producerRemoved`, settles it.
+ * offered again at once, but after SLOW_RETRY_MS, doubling up to SLOW_RETRY_MAX_MS (as failed negotiations are), until
+ * it receives, is rejected, or the server's `producerRemoved` ends it.
  */
 const MAX_RECONCILE_RUNS = 3;
 
@@ -90,6 +91,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   #data: SfuDataChannels | undefined;
   readonly #peer: ServerPeer;
   #reconcileRuns = 0;
+  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SfuConnectionOptions) {
     super();
@@ -269,10 +271,19 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
       this.#reconcileRuns = 0;
       return;
     }
-    if (this.#reconcileRuns >= MAX_RECONCILE_RUNS) return;
+    const slow = this.#reconcileRuns >= MAX_RECONCILE_RUNS;
+    const delay = slow ? Math.min(SLOW_RETRY_MAX_MS, SLOW_RETRY_MS * 2 ** (this.#reconcileRuns - MAX_RECONCILE_RUNS)) : 0;
     this.#reconcileRuns++;
-    this.#options.log?.(`SFU: the answer left ${waiting.map((s) => `${s.producer.kind} of ${s.producer.participantId}`).join(', ')} not receiving; offering again`);
-    void this.negotiate();
+    this.#options.log?.(`SFU: the answer left ${waiting.map((s) => `${s.producer.kind} of ${s.producer.participantId}`).join(', ')} not receiving; offering again${slow ? ` in ${delay} ms` : ''}`);
+    if (!slow) {
+      void this.negotiate();
+      return;
+    }
+    clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = setTimeout(() => {
+      this.#reconcileTimer = undefined;
+      if (!this.closed) void this.negotiate();
+    }, delay);
   }
 
   /** The SFU answered a subscription inactive for good: its receiver becomes spare, and the app is told. */
@@ -303,6 +314,7 @@ export class SfuConnection extends Emitter<SfuConnectionEvents> {
   /** Closes the connection; every received track is announced removed. Idempotent. */
   close(): void {
     if (this.closed) return;
+    clearTimeout(this.#reconcileTimer);
     const attached = [...this.#subscriptions.values()].filter((s) => s.attached);
     this.#subscriptions.clear();
     this.#peer.close();
