@@ -55,9 +55,13 @@ async function statsOf(p: LabParticipant, name: string): Promise<RemoteMediaStat
  */
 const metricsText = (p: LabParticipant) => p.page.evaluate(() => fetch('/metrics').then((r) => r.text()));
 
-/** The server's loss-repair counters (parley_sfu_repairs_total), by event. */
+/** The server's loss-repair counters (parley_sfu_repairs_total) by event, and its RTX counters as `rtx_<kind>`. */
 async function repairs(p: LabParticipant): Promise<Record<string, number>> {
-  return Object.fromEntries([...(await metricsText(p)).matchAll(/^parley_sfu_repairs_total\{event="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  const text = await metricsText(p);
+  return Object.fromEntries([
+    ...[...text.matchAll(/^parley_sfu_repairs_total\{event="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+    ...[...text.matchAll(/^parley_sfu_rtx_packets_total\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [`rtx_${m[1]!}`, Number(m[2])]),
+  ]);
 }
 
 /** parley_sfu_temporal_dropped_total. */
@@ -308,11 +312,15 @@ describe('SFU on namespace links', () => {
       console.log(
         `Erin under 5 % loss on Dave's uplink, 30 s: ${end!.framesDecoded - start!.framesDecoded} frames of Dave, ${end!.freezeCount - start!.freezeCount} freezes, ` +
           `${end!.packetsLost - start!.packetsLost} packets missing at Erin, ${end!.frameWidth} px wide; the SFU sent Dave ${repair('nack_to_publisher')} NACKs, ` +
-          `gave up on ${repair('lost_for_good')} packets (${repair('lost_media_keyframe')} of them media: a key frame asked for each), resent Erin ${repair('retransmitted')}`,
+          `gave up on ${repair('lost_for_good')} packets (${repair('lost_media_keyframe')} of them media: a key frame asked for each), resent Erin ${repair('retransmitted')}; ` +
+          `Dave's RTX streams: ${repair('rtx_retransmission')} retransmissions, ${repair('rtx_padding')} padding, ${repair('rtx_unplaced')} unplaced`,
       );
       expect(end!.framesDecoded - start!.framesDecoded, 'frames decoded in 30 s under 5 % publisher loss').toBeGreaterThan(30 * 10);
       expect(end!.freezeCount - start!.freezeCount, 'freezes in 30 s').toBeLessThanOrEqual(1);
       expect(repair('nack_to_publisher'), 'NACKs the server counted sending Dave').toBeGreaterThan(10);
+      // Chrome offers RTX and the SFU answers it: the repairs come on Dave's RTX streams and are restored.
+      expect(repair('rtx_retransmission'), 'retransmissions Dave sent on RTX').toBeGreaterThan(0);
+      expect(repair('rtx_unplaced'), 'RTX retransmissions the SFU could not place').toBe(0);
       // The SFU asked Dave's browser to retransmit what the lossy uplink dropped.
       const nacked = await dave.page.evaluate(async () => {
         const room = window.parley!.room;

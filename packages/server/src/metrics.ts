@@ -20,6 +20,12 @@ export class Metrics {
   /** Set from the media endpoint's counters when scraped. */
   readonly sfuDropped = new Gauge({ name: 'parley_sfu_dropped_total', help: 'Datagrams the SFU media port dropped, by reason (counts since start)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly sfuPackets = new Gauge({ name: 'parley_sfu_rtp_packets_total', help: 'RTP packets through the SFU since start', labelNames: ['direction'] as const, registers: [this.registry] });
+  readonly sfuRtx = new Gauge({
+    name: 'parley_sfu_rtx_packets_total',
+    help: 'Packets publishers sent on their RTX streams (RFC 4588) since start: retransmissions the SFU restored onto their media stream (retransmission), padding-only bandwidth probes (padding), and retransmissions it could not place (unplaced)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly sfuRepairs = new Gauge({
     name: 'parley_sfu_repairs_total',
     help: 'SFU loss repair since start: NACK packets sent to publishers (nack_to_publisher), packets asked for until the SFU gave up (lost_for_good: media, or lost padding, which publishers never resend), of those the VP8 media ones, for each of which the SFU asked the publisher for a key frame (lost_media_keyframe), packets resent to subscribers (retransmitted), and NACKed packets not resent: resent less than a round trip before (resend_too_soon) or over the subscriber\'s resend budget, half its estimate (resend_over_budget)',

@@ -37,6 +37,8 @@ export class SfuService {
   readonly #rooms = new Set<Room>();
   /** Loss-repair counts of the rooms whose router is gone. */
   readonly #releasedRepair = emptyRepairStats();
+  /** RTX counts of the transports that are gone. */
+  readonly #releasedRtx = { rtxIn: 0, rtxPadding: 0, rtxDropped: 0 };
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
@@ -109,6 +111,7 @@ export class SfuService {
       metrics.sfuDropped.set({ reason: 'tcp_unauthenticated' }, tcp.connectionsTimedOut);
     }
     let unknownSsrc = 0;
+    const rtx = { ...this.#releasedRtx };
     let rtpIn = 0;
     let rtpOut = 0;
     let srtpFailures = 0;
@@ -116,6 +119,9 @@ export class SfuService {
       unknownSsrc += transport.stats.unknownSsrc + transport.stats.ssrcLimit;
       rtpIn += transport.stats.rtpIn;
       rtpOut += transport.stats.rtpOut;
+      rtx.rtxIn += transport.stats.rtxIn;
+      rtx.rtxPadding += transport.stats.rtxPadding;
+      rtx.rtxDropped += transport.stats.rtxDropped;
       for (const n of Object.values(transport.peer?.stats.srtpFailures ?? {})) srtpFailures += n ?? 0;
     }
     const peers = [...this.#transports.values()].flatMap(({ transport }) => (transport.peer ? [transport.peer] : []));
@@ -124,6 +130,9 @@ export class SfuService {
     metrics.sfuDropped.set({ reason: 'srtp_failure' }, srtpFailures);
     metrics.sfuPackets.set({ direction: 'in' }, rtpIn);
     metrics.sfuPackets.set({ direction: 'out' }, rtpOut);
+    metrics.sfuRtx.set({ kind: 'retransmission' }, rtx.rtxIn - rtx.rtxPadding - rtx.rtxDropped);
+    metrics.sfuRtx.set({ kind: 'padding' }, rtx.rtxPadding);
+    metrics.sfuRtx.set({ kind: 'unplaced' }, rtx.rtxDropped);
     let producers = 0;
     let consumers = 0;
     const repair = { ...this.#releasedRepair };
@@ -220,9 +229,19 @@ export class SfuService {
   }
 
   closeInternal(key: string): void {
-    const id = `internal:${key}`;
-    this.#transports.get(id)?.transport.close();
+    this.#forget(`internal:${key}`)?.transport.close();
+  }
+
+  /** Takes a transport out of the service (the caller closes it), keeping its counters for the metrics. */
+  #forget(id: string): { transport: SfuTransport; room: Room } | undefined {
+    const entry = this.#transports.get(id);
+    if (!entry) return undefined;
     this.#transports.delete(id);
+    const { rtxIn, rtxPadding, rtxDropped } = entry.transport.stats;
+    this.#releasedRtx.rtxIn += rtxIn;
+    this.#releasedRtx.rtxPadding += rtxPadding;
+    this.#releasedRtx.rtxDropped += rtxDropped;
+    return entry;
   }
 
   /** Calls `listener` whenever producers of a room were added or removed. */
@@ -237,20 +256,15 @@ export class SfuService {
 
   /** The participant's SFU connection ends (sfuLeave, or it left the room). */
   leave(session: Session): void {
-    const entry = this.#transports.get(session.id);
+    const entry = this.#forget(session.id);
     if (!entry) return;
-    this.#transports.delete(session.id);
     const removed = entry.transport.close();
     this.#announce(entry.room, [], removed);
   }
 
   /** The room is gone or back to mesh with nobody left on the SFU: drop its router. */
   releaseRoom(room: Room): void {
-    for (const [id, entry] of this.#transports) {
-      if (entry.room !== room) continue;
-      this.#transports.delete(id);
-      entry.transport.close();
-    }
+    for (const [id, entry] of this.#transports) if (entry.room === room) this.#forget(id)?.transport.close();
     if (room.router) addRepairStats(this.#releasedRepair, room.router.repairStats());
     room.router?.close();
     room.router = undefined;
@@ -337,7 +351,7 @@ export class SfuService {
       const peer = transport.peer;
       if (!peer || now - peer.lastReceivedAt < SFU_IDLE_TIMEOUT_MS) continue;
       this.#log.info({ room: room.id, participant: transport.ownerId }, 'SFU connection silent for 30 s: closed');
-      this.#transports.delete(sessionId);
+      this.#forget(sessionId);
       this.#announce(room, [], transport.close());
     }
     for (const room of this.#rooms) {

@@ -49,7 +49,8 @@ describe('video codec negotiation: publish', () => {
     const answer = publishVideo(preferFirst(OFFER, '1', [98, 99]));
     expect(answer.sections[1]).toMatchObject({ role: 'publish', payloadType: 98, codec: { encodingName: 'VP9', fmtp: 'profile-id=0' }, rids: ['q', 'h', 'f'] });
     const v = section(answer.sdp, '1');
-    expect(v).toMatch(/^video 40000 UDP\/TLS\/RTP\/SAVPF 98\r\n/);
+    expect(v).toMatch(/^video 40000 UDP\/TLS\/RTP\/SAVPF 98 99\r\n/);
+    expect(v).toContain('a=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n');
     expect(v).toContain('a=rtpmap:98 VP9/90000\r\n');
     expect(v).toContain('a=fmtp:98 profile-id=0\r\n');
     expect(v).toContain('a=rtcp-fb:98 nack pli');

@@ -32,7 +32,7 @@ describe('createSfuAnswer', () => {
     const answer = createSfuAnswer({ ...base, publish: new Set(['0', '1']), subscribe: new Map() });
     const [audio, video, recvAudio, recvVideo] = answer.sections;
     expect(audio).toMatchObject({ role: 'publish', payloadType: 111, codec: { encodingName: 'opus' }, extensions: { mid: 4, audioLevel: 1, transportCc: 3 } });
-    expect(video).toMatchObject({ role: 'publish', payloadType: 96, rids: ['q', 'h', 'f'], extensions: { mid: 4, rid: 10, transportCc: 3 }, nack: true });
+    expect(video).toMatchObject({ role: 'publish', payloadType: 96, rtxPayloadType: 97, rids: ['q', 'h', 'f'], extensions: { mid: 4, rid: 10, repairedRid: 11, transportCc: 3 }, nack: true });
     // Receiving sections nobody asked to fill stay accepted but inactive, so their transceivers can be reused.
     expect(recvAudio?.role).toBe('inactive');
     expect(recvVideo?.role).toBe('inactive');
@@ -41,11 +41,30 @@ describe('createSfuAnswer', () => {
     expect(v).toContain('a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\na=simulcast:recv q;h;f');
     expect(v).toContain('a=rtcp-fb:96 nack pli');
     expect(v).toContain('a=rtcp-fb:96 transport-cc');
-    // No RTX: retransmissions come on the media SSRC.
-    expect(v).not.toContain('rtx');
+    // RTX for the publisher's VP8 (RFC 4588): its retransmissions and padding come on their own SSRCs, each
+    // layer's named by repaired-rtp-stream-id.
+    expect(v).toMatch(/^video 40000 UDP\/TLS\/RTP\/SAVPF 96 97\r\n/);
+    expect(v).toContain('a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n');
+    expect(v).toContain('a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id');
+    expect(v).not.toContain('a=rtcp-fb:97');
     expect(answer.sdp).toContain('a=group:BUNDLE 0 1 2 3');
     expect(answer.sdp).toContain('a=ice-lite');
     expect(answer.remoteIceParameters.usernameFragment).toBe('PPJy');
+  });
+
+  it('answers RTX only with NACK, and for simulcast only with repaired-rtp-stream-id', () => {
+    const publish = (offer: string) => createSfuAnswer({ ...base, offer, publish: new Set(['1']), subscribe: new Map() });
+    const noNack = publish(OFFER.replaceAll('a=rtcp-fb:96 nack\r\n', ''));
+    expect(noNack.sections[1]).toMatchObject({ rtxPayloadType: undefined, nack: false });
+    expect(section(noNack.sdp, '1')).not.toContain('rtx');
+    const noRepairedRid = publish(OFFER.replaceAll(/a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n/g, ''));
+    expect(noRepairedRid.sections[1]).toMatchObject({ rtxPayloadType: undefined, rids: ['q', 'h', 'f'] });
+    expect(section(noRepairedRid.sdp, '1')).not.toContain('rtx');
+    // One encoding (no simulcast): RTX is told apart by its payload type; no repaired-rtp-stream-id to answer.
+    const single = publish(OFFER.replaceAll(/a=(rid:[qhf] send|simulcast:send q;h;f)\r\n/g, ''));
+    expect(single.sections[1]).toMatchObject({ rtxPayloadType: 97, rids: undefined });
+    expect(single.sections[1]?.extensions.repairedRid).toBeUndefined();
+    expect(section(single.sdp, '1')).toContain('a=fmtp:97 apt=96');
   });
 
   it('answers subscribing sections sendonly with our SSRC and the publisher\'s stream id', () => {
@@ -54,6 +73,8 @@ describe('createSfuAnswer', () => {
     expect(answer.sections[3]).toMatchObject({ role: 'subscribe', payloadType: 96, extensions: { transportCc: 3 } });
     const v = section(answer.sdp, '3');
     expect(v).toContain('a=sendonly');
+    // Toward subscribers no RTX: our retransmissions go on the media SSRC.
+    expect(v).not.toContain('rtx');
     expect(v).toContain('a=msid:alice-stream p1');
     expect(v).toContain('a=ssrc:12345678 cname:sfu');
     // A sending section offered by the client but not published is inactive, not recvonly.

@@ -3,12 +3,13 @@ import type { DtlsFingerprint } from '../endpoint/dtls.ts';
 import type { IceAddress, IceParameters } from '../endpoint/ice-lite.ts';
 import { SdpError, parseSdpOffer, type SdpMediaSection, type SdpOffer } from '../endpoint/sdp.ts';
 import { DEFAULT_DATA_CHANNEL_LIMITS, SCTP_PORT } from '../datachannel/data-channels.ts';
-import { pickPublishCodec, pickSubscribePayloadType, type SfuCodec } from './codecs.ts';
+import { parseFmtp, pickPublishCodec, pickSubscribePayloadType, type SfuCodec } from './codecs.ts';
 
 /** Header extensions the SFU understands (RFC 8285 URIs); anything else offered is left out of the answer. */
 export const ExtensionUri = {
   mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
   rid: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  repairedRid: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
   audioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
   transportCc: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
 } as const;
@@ -61,6 +62,11 @@ export interface AnsweredSection {
   codec: SfuCodec | undefined;
   /** A subscription answered inactive because the client offers no codec able to decode the producer's. */
   codecMismatch: boolean;
+  /**
+   * Publish (video): the client's RTX payload type for the chosen codec (RFC 4588 §8.6, `apt`), when it offers one and
+   * NACK: retransmissions and padding then come on their own SSRC, so a hole in the media sequence is lost media.
+   */
+  rtxPayloadType: number | undefined;
   /** Simulcast rids the client sends, lowest first as offered; undefined without simulcast. */
   rids: string[] | undefined;
   /** Extension ids negotiated for this section. */
@@ -100,7 +106,8 @@ function pickAudio(m: SdpMediaSection): { payloadType: number; codec: SfuCodec }
  * bundled RTP section is accepted inactive, so the client can reuse its transceiver later.
  * Video codecs: a publisher gets its preferred one among VP8, VP9 and H.264 (`pickPublishCodec`); a subscriber must
  * offer the producer's codec with compatible parameters, else its section is inactive (`codecMismatch`).
- * RTX is not negotiated: retransmissions come on the media SSRC (RFC 4588 is optional).
+ * RTX (RFC 4588) is answered for a publisher's video when offered with NACK (its retransmissions and padding come on
+ * their own SSRC); toward subscribers it is not, so our retransmissions go on the media SSRC.
  */
 export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
   const offer = typeof input.offer === 'string' ? parseSdpOffer(input.offer) : input.offer;
@@ -125,7 +132,7 @@ export function createSfuAnswer(input: SfuAnswerInput): SfuAnswer {
 
 function answerSection(m: SdpMediaSection, mid: string, offer: SdpOffer, input: SfuAnswerInput): AnsweredSection {
   const base: AnsweredSection = {
-    mid, kind: m.kind, role: 'rejected', payloadType: undefined, codec: undefined, codecMismatch: false, rids: undefined, extensions: {}, ssrcs: m.ssrcs, streamId: m.msid?.stream, nack: false,
+    mid, kind: m.kind, role: 'rejected', payloadType: undefined, codec: undefined, codecMismatch: false, rtxPayloadType: undefined, rids: undefined, extensions: {}, ssrcs: m.ssrcs, streamId: m.msid?.stream, nack: false,
   };
   // RFC 8841 §4: data channels are "UDP/DTLS/SCTP" (or TCP/DTLS/SCTP) with the format webrtc-datachannel.
   if (m.kind === 'application') return m.protocol.endsWith('DTLS/SCTP') && m.formats.includes('webrtc-datachannel') && offer.bundle.includes(mid) ? { ...base, role: 'data' } : base;
@@ -148,12 +155,25 @@ function answerSection(m: SdpMediaSection, mid: string, offer: SdpOffer, input: 
   const nack = (m.rtcpFb.get(payloadType) ?? []).includes('nack');
   if (input.publish.has(mid) && sending) {
     const sendRids = m.rids.filter((r) => r.direction === 'send').map((r) => r.id);
-    const extensions = extensionsOf(m, kind === 'audio' ? ['mid', 'audioLevel', 'transportCc'] : ['mid', 'rid', 'transportCc']);
+    const rtxPayloadType = kind === 'video' && nack ? rtxFor(m, payloadType) : undefined;
+    const extensions = extensionsOf(m, kind === 'audio' ? ['mid', 'audioLevel', 'transportCc'] : ['mid', 'rid', 'repairedRid', 'transportCc']);
     const rids = sendRids.length > 1 && m.simulcast !== undefined && extensions.rid !== undefined ? sendRids : undefined;
-    return { ...base, role: 'publish', payloadType, codec, rids, extensions, nack };
+    // A simulcast layer's retransmissions name it with repaired-rtp-stream-id (RFC 8852 §3.2): no RTX without it.
+    const rtx = rids && extensions.repairedRid === undefined ? undefined : rtxPayloadType;
+    if (rtx === undefined || !rids) delete extensions.repairedRid;
+    return { ...base, role: 'publish', payloadType, codec, rtxPayloadType: rtx, rids, extensions, nack };
   }
   if (plan && receiving) return { ...base, role: 'subscribe', payloadType, codec, extensions: extensionsOf(m, ['mid', 'transportCc']), nack };
   return { ...base, role: 'inactive', payloadType, codec, nack };
+}
+
+/** RFC 4588 §8.6: the offered `rtx/<clock>` format whose `apt` is `payloadType`, if any. */
+function rtxFor(m: SdpMediaSection, payloadType: number): number | undefined {
+  for (const [pt, map] of m.rtpMaps) {
+    if (map.encodingName.toLowerCase() !== 'rtx' || map.clockRate !== m.rtpMaps.get(payloadType)?.clockRate) continue;
+    if (parseFmtp(m.fmtp.get(pt)).get('apt') === String(payloadType)) return pt;
+  }
+  return undefined;
 }
 
 function transportLines(mid: string, input: SfuAnswerInput, address: string): string[] {
@@ -191,7 +211,8 @@ function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAn
   }
   const pt = s.payloadType;
   const rtpMap = offered.rtpMaps.get(pt);
-  const lines = [`m=${s.kind} ${port} ${offered.protocol} ${pt}`, ...transportLines(s.mid, input, address)];
+  const rtx = s.role === 'publish' ? s.rtxPayloadType : undefined;
+  const lines = [`m=${s.kind} ${port} ${offered.protocol} ${pt}${rtx === undefined ? '' : ` ${rtx}`}`, ...transportLines(s.mid, input, address)];
   for (const [name, id] of Object.entries(s.extensions)) lines.push(`a=extmap:${id} ${ExtensionUri[name as ExtensionName]}`);
   lines.push(s.role === 'publish' ? 'a=recvonly' : s.role === 'subscribe' ? 'a=sendonly' : 'a=inactive', 'a=rtcp-mux');
   if (offered.rtcpRsize) lines.push('a=rtcp-rsize');
@@ -204,6 +225,7 @@ function sectionLines(s: AnsweredSection, offered: SdpMediaSection, input: SfuAn
   const fmtp = offered.fmtp.get(pt);
   if (s.kind === 'audio') lines.push(`a=fmtp:${pt} minptime=10;useinbandfec=1`);
   else if (fmtp && s.codec.encodingName !== 'VP8') lines.push(`a=fmtp:${pt} ${fmtp}`);
+  if (rtx !== undefined) lines.push(`a=rtpmap:${rtx} rtx/${s.codec.clockRate}`, `a=fmtp:${rtx} apt=${pt}`);
   if (s.role === 'publish' && s.rids) {
     // RFC 8853 §5.3: the answerer mirrors the rids with recv and lists them in a=simulcast:recv.
     for (const rid of s.rids) lines.push(`a=rid:${rid} recv`);

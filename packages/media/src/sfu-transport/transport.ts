@@ -6,6 +6,8 @@ import { SdpError, parseSdpOffer } from '../endpoint/sdp.ts';
 import { Consumer } from '../sfu/consumer.ts';
 import type { SlotConsumer } from '../sfu/slot-consumer.ts';
 import { Producer, type ProducerCodec } from '../sfu/producer.ts';
+import { newRtpView, readRtpView } from '../sfu/rtp-view.ts';
+import { unwrapRtx } from '../rtx.ts';
 import type { PacketAllocator } from '../sfu/write-forwarded.ts';
 import { serializeNack, serializePli } from '../rtcp-feedback.ts';
 import { MediaFeedback } from './feedback.ts';
@@ -46,11 +48,19 @@ export interface SfuTransportStats {
   unknownSsrc: number;
   ssrcLimit: number;
   notConnected: number;
+  /** RTX packets from publishers (RFC 4588): retransmissions restored onto their media stream, and padding. */
+  rtxIn: number;
+  /** Of those, padding-only (bandwidth probes): counted for transport feedback, then dropped. */
+  rtxPadding: number;
+  /** Of those, retransmissions dropped: malformed, or of a layer whose media stream has not been seen yet. */
+  rtxDropped: number;
 }
 
 interface Inbound {
   producer: Producer;
   layer: number;
+  /** An RTX stream (RFC 4588) repairing that layer, and the media payload type it restores. */
+  rtx?: { payloadType: number };
 }
 
 /**
@@ -61,7 +71,7 @@ interface Inbound {
 export class SfuTransport {
   readonly id: string;
   readonly ownerId: string;
-  readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0 };
+  readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0, rtxIn: 0, rtxPadding: 0, rtxDropped: 0 };
   readonly #endpoint: MediaEndpoint;
   readonly #allocate: PacketAllocator;
   readonly #router: Router;
@@ -80,6 +90,8 @@ export class SfuTransport {
   readonly #cname = randomBytes(8).toString('base64url');
   #midExtension: number | undefined;
   #ridExtension: number | undefined;
+  #repairedRidExtension: number | undefined;
+  readonly #rtxView = newRtpView();
   #transportCcExtension: number | undefined;
   #closed = false;
   readonly #slots: TransportSlots;
@@ -174,6 +186,7 @@ export class SfuTransport {
     const anyWithExt = answer.sections.find((s) => s.extensions.mid !== undefined);
     this.#midExtension = anyWithExt?.extensions.mid;
     this.#ridExtension = answer.sections.find((s) => s.extensions.rid !== undefined)?.extensions.rid;
+    this.#repairedRidExtension = answer.sections.find((s) => s.extensions.repairedRid !== undefined)?.extensions.repairedRid;
     this.#transportCcExtension = (firstPublish ?? answer.sections.find((s) => s.extensions.transportCc !== undefined))?.extensions.transportCc;
 
     const removed: RoutedProducer[] = [];
@@ -273,8 +286,44 @@ export class SfuTransport {
       const at = findExtension(packet, this.#transportCcExtension);
       if (at >= 0 && at + 2 <= packet.length) this.#feedback.onTransportSequence(packet.readUInt16BE(at), arrivalMs, ssrc);
     }
+    if (inbound.rtx) {
+      const original = this.#unwrapRtx(packet, inbound, inbound.rtx);
+      if (!original) return;
+      [packet, ssrc] = original;
+    }
     this.#feedback.onMediaPacket(packet, ssrc, inbound.producer.clockRate, arrivalMs);
     inbound.producer.receive(packet, inbound.layer);
+  }
+
+  /**
+   * An RTX packet as the retransmission it carries (RFC 4588 §4: OSN first, on the media stream's SSRC and payload
+   * type), or undefined when it is padding (a bandwidth probe: the transport feedback has counted it already) or
+   * cannot be placed.
+   */
+  #unwrapRtx(packet: Buffer, inbound: Inbound, rtx: NonNullable<Inbound['rtx']>): [Buffer, number] | undefined {
+    this.stats.rtxIn++;
+    const view = this.#rtxView;
+    if (!readRtpView(packet, view)) {
+      this.stats.rtxDropped++;
+      return undefined;
+    }
+    if (view.payloadEnd - view.payloadOffset < 2) {
+      this.stats.rtxPadding++;
+      return undefined;
+    }
+    // Retransmissions come a few a second at most: a look through the bound SSRCs and unwrapRtx's parsing copy are
+    // cheap enough, and always find the layer's current media SSRC.
+    let mediaSsrc: number | undefined;
+    for (const [ssrc, i] of this.#inbound) if (!i.rtx && i.producer === inbound.producer && i.layer === inbound.layer) mediaSsrc = ssrc;
+    if (mediaSsrc !== undefined) {
+      try {
+        return [unwrapRtx(packet, { ssrc: mediaSsrc, payloadType: rtx.payloadType }), mediaSsrc];
+      } catch {
+        // malformed beyond what the view checks (a header extension): dropped below
+      }
+    }
+    this.stats.rtxDropped++;
+    return undefined;
   }
 
   /** RFC 8843 §9.2: an unknown SSRC is bound by its MID (and RID, RFC 8852) header extension, or a=ssrc. */
@@ -288,22 +337,24 @@ export class SfuTransport {
     if (!routed) {
       for (const [m, r] of this.#producersByMid) if (this.#sections.get(m)?.ssrcs.includes(ssrc)) routed = r;
     }
-    if (!routed) {
+    if (!routed || packet.length < 2) {
       this.stats.unknownSsrc++;
       return undefined;
     }
+    const section = this.#sections.get(routed.mid);
+    const isRtx = section?.rtxPayloadType !== undefined && ((packet[1] as number) & 0x7f) === section.rtxPayloadType;
     let layer = 0;
     const rids = routed.producer.rids;
     if (rids) {
-      const rid = extensionText(packet, this.#ridExtension);
-      // RTX (repaired-rtp-stream-id) is not negotiated; a packet without a known rid cannot be placed.
+      // RFC 8852 §3.2: a layer's RTX stream names it with repaired-rtp-stream-id; a packet we cannot place is dropped.
+      const rid = extensionText(packet, isRtx ? this.#repairedRidExtension : this.#ridExtension);
       layer = rid === undefined ? -1 : rids.indexOf(rid);
       if (layer < 0) {
         this.stats.unknownSsrc++;
         return undefined;
       }
     }
-    const inbound = { producer: routed.producer, layer };
+    const inbound: Inbound = { producer: routed.producer, layer, ...(isRtx ? { rtx: { payloadType: section.payloadType as number } } : {}) };
     this.#inbound.set(ssrc, inbound);
     return inbound;
   }
