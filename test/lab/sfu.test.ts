@@ -313,7 +313,7 @@ describe('SFU on namespace links', () => {
         `Erin under 5 % loss on Dave's uplink, 30 s: ${end!.framesDecoded - start!.framesDecoded} frames of Dave, ${end!.freezeCount - start!.freezeCount} freezes, ` +
           `${end!.packetsLost - start!.packetsLost} packets missing at Erin, ${end!.frameWidth} px wide; the SFU sent Dave ${repair('nack_to_publisher')} NACKs, ` +
           `gave up on ${repair('lost_for_good')} packets (${repair('lost_media_keyframe')} of them media: a key frame asked for each), resent Erin ${repair('retransmitted')}; ` +
-          `Dave's RTX streams: ${repair('rtx_retransmission')} retransmissions, ${repair('rtx_padding')} padding, ${repair('rtx_unplaced')} unplaced`,
+          `Dave's RTX streams: ${repair('rtx_retransmission')} retransmissions, ${repair('rtx_duplicate')} copies of held packets, ${repair('rtx_padding')} padding, ${repair('rtx_unplaced')} unplaced`,
       );
       expect(end!.framesDecoded - start!.framesDecoded, 'frames decoded in 30 s under 5 % publisher loss').toBeGreaterThan(30 * 10);
       expect(end!.freezeCount - start!.freezeCount, 'freezes in 30 s').toBeLessThanOrEqual(1);
@@ -322,9 +322,16 @@ describe('SFU on namespace links', () => {
       expect(repair('rtx_retransmission'), 'retransmissions Dave sent on RTX').toBeGreaterThan(0);
       expect(repair('rtx_unplaced'), 'RTX retransmissions the SFU could not place').toBe(0);
       // The SFU asked Dave's browser to retransmit what the lossy uplink dropped.
+      const view = await dave.page.evaluate(() => {
+        const room = window.parley!.room;
+        return [...room.participants.values()].map((p) => `${p.name}: ${p.tracksVia('sfu').length} tracks via the SFU`).concat(room.lowBandwidthMode ? ['low bandwidth mode on'] : []);
+      });
+      const daveOfErin = await statsOf(dave, 'Erin');
+      if (!daveOfErin || view.length !== 1 || !view[0]?.includes(' 2 tracks via the SFU')) console.log(`Dave's view: ${view.join('; ') || 'nobody'}; Dave decodes Erin: ${daveOfErin?.framesDecoded ?? 'no'}\n${dave.sdkLog.join('\n')}`);
       const nacked = await dave.page.evaluate(async () => {
         const room = window.parley!.room;
         const src = room.statsSource([...room.participants.keys()][0]!);
+        if (!src) return -1;
         let n = 0;
         (await src!.pc.getStats()).forEach((s: { type: string; kind?: string; nackCount?: number }) => {
           if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.nackCount ?? 0;

@@ -22,7 +22,7 @@ export class Metrics {
   readonly sfuPackets = new Gauge({ name: 'parley_sfu_rtp_packets_total', help: 'RTP packets through the SFU since start', labelNames: ['direction'] as const, registers: [this.registry] });
   readonly sfuRtx = new Gauge({
     name: 'parley_sfu_rtx_packets_total',
-    help: 'Packets publishers sent on their RTX streams (RFC 4588) since start: retransmissions the SFU restored onto their media stream (retransmission), padding-only bandwidth probes (padding), and retransmissions it could not place (unplaced)',
+    help: 'Packets publishers sent on their RTX streams (RFC 4588) since start: retransmissions the SFU restored onto their media stream (retransmission), copies of packets it already held, which Chrome also probes with (duplicate), padding-only bandwidth probes (padding), and retransmissions it could not place (unplaced)',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

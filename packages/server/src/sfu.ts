@@ -21,6 +21,8 @@ export const SFU_IDLE_TIMEOUT_MS = 30_000;
 /** A subscriber hears of its downlink estimate (`sfuBandwidth`) at most this often, and only when it moved by 15 %. */
 const BANDWIDTH_EVERY = 20;
 const BANDWIDTH_CHANGE = 0.15;
+/** SfuTransportStats counters of publishers' RTX streams, summed into parley_sfu_rtx_packets_total. */
+const RTX_COUNTERS = ['rtxIn', 'rtxPadding', 'rtxDuplicates', 'rtxDropped'] as const;
 
 type SfuOfferMessage = Extract<ClientMessage, { type: 'sfuOffer' }>;
 
@@ -38,7 +40,7 @@ export class SfuService {
   /** Loss-repair counts of the rooms whose router is gone. */
   readonly #releasedRepair = emptyRepairStats();
   /** RTX counts of the transports that are gone. */
-  readonly #releasedRtx = { rtxIn: 0, rtxPadding: 0, rtxDropped: 0 };
+  readonly #releasedRtx: Record<(typeof RTX_COUNTERS)[number], number> = { rtxIn: 0, rtxPadding: 0, rtxDuplicates: 0, rtxDropped: 0 };
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #timer: NodeJS.Timeout;
@@ -119,9 +121,7 @@ export class SfuService {
       unknownSsrc += transport.stats.unknownSsrc + transport.stats.ssrcLimit;
       rtpIn += transport.stats.rtpIn;
       rtpOut += transport.stats.rtpOut;
-      rtx.rtxIn += transport.stats.rtxIn;
-      rtx.rtxPadding += transport.stats.rtxPadding;
-      rtx.rtxDropped += transport.stats.rtxDropped;
+      for (const k of RTX_COUNTERS) rtx[k] += transport.stats[k];
       for (const n of Object.values(transport.peer?.stats.srtpFailures ?? {})) srtpFailures += n ?? 0;
     }
     const peers = [...this.#transports.values()].flatMap(({ transport }) => (transport.peer ? [transport.peer] : []));
@@ -130,7 +130,8 @@ export class SfuService {
     metrics.sfuDropped.set({ reason: 'srtp_failure' }, srtpFailures);
     metrics.sfuPackets.set({ direction: 'in' }, rtpIn);
     metrics.sfuPackets.set({ direction: 'out' }, rtpOut);
-    metrics.sfuRtx.set({ kind: 'retransmission' }, rtx.rtxIn - rtx.rtxPadding - rtx.rtxDropped);
+    metrics.sfuRtx.set({ kind: 'retransmission' }, rtx.rtxIn - rtx.rtxPadding - rtx.rtxDuplicates - rtx.rtxDropped);
+    metrics.sfuRtx.set({ kind: 'duplicate' }, rtx.rtxDuplicates);
     metrics.sfuRtx.set({ kind: 'padding' }, rtx.rtxPadding);
     metrics.sfuRtx.set({ kind: 'unplaced' }, rtx.rtxDropped);
     let producers = 0;
@@ -237,10 +238,7 @@ export class SfuService {
     const entry = this.#transports.get(id);
     if (!entry) return undefined;
     this.#transports.delete(id);
-    const { rtxIn, rtxPadding, rtxDropped } = entry.transport.stats;
-    this.#releasedRtx.rtxIn += rtxIn;
-    this.#releasedRtx.rtxPadding += rtxPadding;
-    this.#releasedRtx.rtxDropped += rtxDropped;
+    for (const k of RTX_COUNTERS) this.#releasedRtx[k] += entry.transport.stats[k];
     return entry;
   }
 

@@ -52,6 +52,8 @@ export interface SfuTransportStats {
   rtxIn: number;
   /** Of those, padding-only (bandwidth probes): counted for transport feedback, then dropped. */
   rtxPadding: number;
+  /** Of those, copies of packets the producer holds (Chrome probes with copies of recent packets too): dropped. */
+  rtxDuplicates: number;
   /** Of those, retransmissions dropped: malformed, or of a layer whose media stream has not been seen yet. */
   rtxDropped: number;
 }
@@ -71,7 +73,7 @@ interface Inbound {
 export class SfuTransport {
   readonly id: string;
   readonly ownerId: string;
-  readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0, rtxIn: 0, rtxPadding: 0, rtxDropped: 0 };
+  readonly stats: SfuTransportStats = { rtpIn: 0, rtpOut: 0, unknownSsrc: 0, ssrcLimit: 0, notConnected: 0, rtxIn: 0, rtxPadding: 0, rtxDuplicates: 0, rtxDropped: 0 };
   readonly #endpoint: MediaEndpoint;
   readonly #allocate: PacketAllocator;
   readonly #router: Router;
@@ -315,6 +317,11 @@ export class SfuTransport {
     // cheap enough, and always find the layer's current media SSRC.
     let mediaSsrc: number | undefined;
     for (const [ssrc, i] of this.#inbound) if (!i.rtx && i.producer === inbound.producer && i.layer === inbound.layer) mediaSsrc = ssrc;
+    if (mediaSsrc !== undefined && inbound.producer.cached(mediaSsrc, packet.readUInt16BE(view.payloadOffset))) {
+      // A copy of a packet we hold: Chrome probes with such copies of recent packets, not only with padding.
+      this.stats.rtxDuplicates++;
+      return undefined;
+    }
     if (mediaSsrc !== undefined) {
       try {
         return [unwrapRtx(packet, { ssrc: mediaSsrc, payloadType: rtx.payloadType }), mediaSsrc];
