@@ -145,6 +145,7 @@ export class SfuService {
     metrics.sfuRepairs.set({ event: 'nack_to_publisher' }, repair.nacksToPublishers);
     metrics.sfuRepairs.set({ event: 'lost_for_good' }, repair.lostForGood);
     metrics.sfuRepairs.set({ event: 'lost_media_keyframe' }, repair.mediaLostForGood);
+    metrics.sfuRepairs.set({ event: 'lost_upper_layer' }, repair.upperLayerLostForGood);
     metrics.sfuRepairs.set({ event: 'retransmitted' }, repair.retransmittedToSubscribers);
     metrics.sfuRepairs.set({ event: 'resend_too_soon' }, repair.resendTooSoon);
     metrics.sfuRepairs.set({ event: 'resend_over_budget' }, repair.resendOverBudget);

@@ -37,8 +37,10 @@ export interface RepairStats {
   nacksToPublishers: number;
   /** Packets the SFU asked publishers for until it gave up: no subscriber got them. */
   lostForGood: number;
-  /** Of those, VP8 media (not padding): each asked the publisher for a key frame. */
+  /** Of those, VP8 media that may be of the base temporal layer: each asked the publisher for a key frame. */
   mediaLostForGood: number;
+  /** Of those, VP8 media of upper temporal layers only: no key frame asked for. */
+  upperLayerLostForGood: number;
   /** Packets resent to subscribers for their NACKs. */
   retransmittedToSubscribers: number;
   /** NACKed packets not resent: resent less than a round trip before, or over the subscriber's resend budget. */
@@ -212,7 +214,7 @@ export class Router {
 }
 
 export function emptyRepairStats(): RepairStats {
-  return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
+  return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
 }
 
 /** Adds `more` into `into` (rooms summed into a server's counts), every counter. */
@@ -224,6 +226,7 @@ function addProducer(into: RepairStats, producer: Producer): void {
   into.nacksToPublishers += producer.stats.nacksSent;
   into.lostForGood += producer.stats.nacksGivenUp;
   into.mediaLostForGood += producer.stats.mediaLostForGood;
+  into.upperLayerLostForGood += producer.stats.upperLayerLostForGood;
 }
 
 function addConsumer(into: RepairStats, consumer: Consumer): void {

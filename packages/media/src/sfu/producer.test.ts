@@ -108,6 +108,23 @@ describe('Producer.receive', () => {
     expect(pli).not.toHaveBeenCalled();
   });
 
+  it('a VP8 packet of an upper temporal layer never resent asks for no key frame (the base layer still decodes)', () => {
+    const { producer, clock, pli } = video({ keyframeIntervalMs: 0 });
+    const send = (seq: number, pic: number, tid: number, start: boolean, end: boolean) =>
+      producer.receive(rtp({ ssrc: 11, seq, marker: end, payload: vp8Payload({ pictureId: pic, tl0PicIdx: 3, temporalId: tid, start, keyframe: seq === 1 }) }), 0);
+    new Consumer({ id: 'c', producer, ssrc: 5, payloadType: 100, targetLayer: 0, send: () => {} });
+    send(1, 1, 0, true, true);
+    send(2, 2, 2, true, false); // seq 3, the end of TL2 picture 2, never comes
+    send(4, 3, 1, true, true);
+    pli.mockClear();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(100);
+      producer.retryNacks();
+    }
+    expect(producer.stats).toMatchObject({ nacksGivenUp: 1, mediaLostForGood: 0, upperLayerLostForGood: 1 });
+    expect(pli).not.toHaveBeenCalled();
+  });
+
   it('keeps packets for NACKs by SSRC and sequence number', () => {
     const { producer } = video();
     const p = rtp({ ssrc: 11, seq: 7, payload: vp8Payload() });

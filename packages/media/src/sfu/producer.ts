@@ -5,7 +5,7 @@ import { isKeyframeStart } from './keyframe.ts';
 import { ProducerLayer } from './producer-layer.ts';
 import { findExtensionData, newRtpView, readRtpView, type RtpView } from './rtp-view.ts';
 import { type LayerStats, type MediaKind, type PacketInfo, type ProducerCodec, type ProducerSink, type ProducerStats, SfuStateError } from './types.ts';
-import { vp8HoleIsMedia } from './vp8-hole.ts';
+import { vp8Hole } from './vp8-hole.ts';
 import { type Vp8Ids, vp8KeyframeSize } from './vp8.ts';
 import { vp9KeyframeSize } from './vp9.ts';
 
@@ -51,7 +51,7 @@ export class Producer {
   readonly fmtp: string | undefined;
   readonly rids: string[] | undefined;
   readonly stats: Readonly<ProducerStats> = {
-    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, nacksGivenUp: 0, mediaLostForGood: 0, consumerErrors: 0,
+    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, nacksGivenUp: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, consumerErrors: 0,
   };
   readonly now: () => number;
   readonly #s = this.stats as ProducerStats;
@@ -60,7 +60,7 @@ export class Producer {
   readonly #layers: ProducerLayer[];
   readonly #ssrcToLayer = new Map<number, number>();
   readonly #info: PacketInfo;
-  /** Scratch for reading cached packets off the per-packet path (vp8HoleIsMedia). */
+  /** Scratch for reading cached packets off the per-packet path (vp8Hole). */
   readonly #scratch: RtpView & Vp8Ids = { ...newRtpView(), pictureId: -1, pictureIdBits: 0, tl0PicIdx: -1 };
   readonly #audio = new AudioLevelWindow();
   #consumers: ProducerSink[] = [];
@@ -317,16 +317,19 @@ export class Producer {
   }
 
   /**
-   * The publisher never resent `seq`. When it was VP8 media (not lost padding), no subscriber can decode that layer
-   * past it until a key frame: ask for one now (if anyone is forwarded that layer) rather than leave it to each
-   * subscriber's decoder, which asks only after ~3 s without a decodable frame (a freeze). Padding, or a hole it
-   * cannot place, asks for nothing.
+   * The publisher never resent `seq`. When it was VP8 media that may be of the base temporal layer, no subscriber
+   * can decode that layer past it until a key frame: ask for one now (if anyone is forwarded that layer) rather than
+   * leave it to each subscriber's decoder, which asks only after ~3 s without a decodable frame (a freeze). Media of
+   * upper temporal layers only (Chrome declines to resend some of it) costs the frames that reference it, up to the
+   * next base frame, and asks for nothing; nor do padding and holes it cannot place.
    */
   #lostForGood(ssrc: number, seq: number): void {
     const layer = this.#ssrcToLayer.get(ssrc);
     const cache = layer === undefined ? undefined : this.#layers[layer]?.cache;
     if (layer === undefined || !cache || this.codec !== 'VP8') return;
-    if (vp8HoleIsMedia((s) => cache.get(s), seq, this.#scratch) !== true) return;
+    const hole = vp8Hole((s) => cache.get(s), seq, this.#scratch);
+    if (hole === 'upper') this.#s.upperLayerLostForGood++;
+    if (hole !== 'base') return;
     this.#s.mediaLostForGood++;
     // A key frame of a layer nobody is forwarded (the top one, sent for a moment) only loads the publisher's uplink.
     if (this.#consumers.some((c) => c.currentLayer === layer)) this.requestKeyframe(layer);

@@ -31,8 +31,10 @@ export interface ProducerStats {
   nacksSent: number;
   /** Packets asked for again and again (NackRetries' limit) that never came (media, or lost padding: see NackRetries). */
   nacksGivenUp: number;
-  /** Of those, VP8 packets that carried media (vp8HoleIsMedia): each asks the publisher for a key frame (rate-limited). */
+  /** Of those, VP8 packets that carried media that may be of the base temporal layer (vp8Hole): each asks the publisher for a key frame (rate-limited). */
   mediaLostForGood: number;
+  /** Of those, VP8 packets of frames in upper temporal layers only (vp8Hole): no key frame needed, none asked for. */
+  upperLayerLostForGood: number;
   /** Exceptions thrown by a consumer's callbacks while forwarding (caught: one subscriber cannot stop the rest). */
   consumerErrors: number;
 }
