@@ -312,7 +312,7 @@ describe('SFU on namespace links', () => {
       console.log(
         `Erin under 5 % loss on Dave's uplink, 30 s: ${end!.framesDecoded - start!.framesDecoded} frames of Dave, ${end!.freezeCount - start!.freezeCount} freezes, ` +
           `${end!.packetsLost - start!.packetsLost} packets missing at Erin, ${end!.frameWidth} px wide; the SFU sent Dave ${repair('nack_to_publisher')} NACKs, ` +
-          `gave up on ${repair('lost_for_good')} packets (${repair('lost_media_keyframe')} of them media maybe of the base layer: a key frame asked for each; ${repair('lost_upper_layer')} of upper temporal layers), resent Erin ${repair('retransmitted')}; ` +
+          `gave up on ${repair('lost_for_good')} packets (${repair('lost_media_keyframe')} of them media maybe of the base layer: a key frame asked for each; ${repair('lost_upper_layer')} of upper temporal layers; ${repair('late_after_giving_up')} came after all), resent Erin ${repair('retransmitted')}; ` +
           `Dave's RTX streams: ${repair('rtx_retransmission')} retransmissions, ${repair('rtx_duplicate')} copies of held packets, ${repair('rtx_padding')} padding, ${repair('rtx_unplaced')} unplaced`,
       );
       expect(end!.framesDecoded - start!.framesDecoded, 'frames decoded in 30 s under 5 % publisher loss').toBeGreaterThan(30 * 10);

@@ -28,7 +28,7 @@ export class Metrics {
   });
   readonly sfuRepairs = new Gauge({
     name: 'parley_sfu_repairs_total',
-    help: 'SFU loss repair since start: NACK packets sent to publishers (nack_to_publisher), packets asked for until the SFU gave up (lost_for_good: media, or lost padding, which publishers never resend), of those the VP8 media ones that may be of the base temporal layer, for each of which the SFU asked the publisher for a key frame (lost_media_keyframe), and those of upper temporal layers only, which need none (lost_upper_layer), packets resent to subscribers (retransmitted), and NACKed packets not resent: resent less than a round trip before (resend_too_soon) or over the subscriber\'s resend budget, half its estimate (resend_over_budget)',
+    help: 'SFU loss repair since start: NACK packets sent to publishers (nack_to_publisher), packets asked for until the SFU gave up, a second after the first ask (lost_for_good: media, or lost padding, which publishers never resend), of those the VP8 media ones that may be of the base temporal layer, for each of which the SFU asked the publisher for a key frame (lost_media_keyframe), and those of upper temporal layers only, which need none (lost_upper_layer), packets given up on that arrived after all (late_after_giving_up), packets resent to subscribers (retransmitted), and NACKed packets not resent: resent less than a round trip before (resend_too_soon) or over the subscriber\'s resend budget, half its estimate (resend_over_budget)',
     labelNames: ['event'] as const,
     registers: [this.registry],
   });

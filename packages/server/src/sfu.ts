@@ -146,6 +146,7 @@ export class SfuService {
     metrics.sfuRepairs.set({ event: 'lost_for_good' }, repair.lostForGood);
     metrics.sfuRepairs.set({ event: 'lost_media_keyframe' }, repair.mediaLostForGood);
     metrics.sfuRepairs.set({ event: 'lost_upper_layer' }, repair.upperLayerLostForGood);
+    metrics.sfuRepairs.set({ event: 'late_after_giving_up' }, repair.lateAfterGivingUp);
     metrics.sfuRepairs.set({ event: 'retransmitted' }, repair.retransmittedToSubscribers);
     metrics.sfuRepairs.set({ event: 'resend_too_soon' }, repair.resendTooSoon);
     metrics.sfuRepairs.set({ event: 'resend_over_budget' }, repair.resendOverBudget);

@@ -41,6 +41,8 @@ export interface RepairStats {
   mediaLostForGood: number;
   /** Of those, VP8 media of upper temporal layers only: no key frame asked for. */
   upperLayerLostForGood: number;
+  /** Packets given up on that came after all. */
+  lateAfterGivingUp: number;
   /** Packets resent to subscribers for their NACKs. */
   retransmittedToSubscribers: number;
   /** NACKed packets not resent: resent less than a round trip before, or over the subscriber's resend budget. */
@@ -214,7 +216,7 @@ export class Router {
 }
 
 export function emptyRepairStats(): RepairStats {
-  return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
+  return { nacksToPublishers: 0, lostForGood: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, lateAfterGivingUp: 0, retransmittedToSubscribers: 0, resendTooSoon: 0, resendOverBudget: 0, temporalLeftOut: 0 };
 }
 
 /** Adds `more` into `into` (rooms summed into a server's counts), every counter. */
@@ -227,6 +229,7 @@ function addProducer(into: RepairStats, producer: Producer): void {
   into.lostForGood += producer.stats.nacksGivenUp;
   into.mediaLostForGood += producer.stats.mediaLostForGood;
   into.upperLayerLostForGood += producer.stats.upperLayerLostForGood;
+  into.lateAfterGivingUp += producer.stats.lateAfterGivingUp;
 }
 
 function addConsumer(into: RepairStats, consumer: Consumer): void {

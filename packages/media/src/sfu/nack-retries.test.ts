@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NackRetries } from './nack-retries.ts';
 
 describe('NackRetries', () => {
-  it('before any answer, asks again every 50 ms until the packet arrives or four asks were made', () => {
+  it('before any answer, asks again every 50 ms until the packet arrives or four asks were made; gives up a second after the first', () => {
     const r = new NackRetries();
     r.add(7, 100, 0);
     r.add(7, 101, 0);
@@ -12,11 +12,28 @@ describe('NackRetries', () => {
     r.received(7, 101, 55);
     expect(r.due(100)).toEqual(new Map([[7, [100]]]));
     expect(r.due(150)).toEqual(new Map([[7, [100]]]));
-    // Fourth ask made: given up, forgotten.
+    // Fourth ask made: no more asks, but an answer can still come until a second after the first ask.
     expect(r.due(200)).toEqual(new Map());
+    expect(r.size).toBe(1);
+    expect(r.nextDueIn(200)).toBe(800);
+    const given: number[] = [];
+    expect(r.due(999, (_, seq) => given.push(seq))).toEqual(new Map());
+    expect(r.givenUp).toBe(0);
+    expect(r.due(1000, (_, seq) => given.push(seq))).toEqual(new Map());
+    expect(given).toEqual([100]);
     expect(r.size).toBe(0);
-    expect(r.nextDueIn(200)).toBeUndefined();
+    expect(r.nextDueIn(1000)).toBeUndefined();
     expect(r.givenUp).toBe(1);
+  });
+
+  it('counts a packet that arrives after it was given up', () => {
+    const r = new NackRetries();
+    r.add(7, 100, 0);
+    for (const t of [50, 100, 150, 1000]) r.due(t);
+    expect(r.givenUp).toBe(1);
+    r.received(7, 100, 1200);
+    r.received(7, 100, 1201); // once only
+    expect(r.lateAfterGivingUp).toBe(1);
   });
 
   it('times first answers and asks again after 1.5 × their smoothed time + 5 ms, within 10–150 ms', () => {

@@ -51,7 +51,7 @@ export class Producer {
   readonly fmtp: string | undefined;
   readonly rids: string[] | undefined;
   readonly stats: Readonly<ProducerStats> = {
-    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, nacksGivenUp: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, consumerErrors: 0,
+    packets: 0, bytes: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, outOfOrder: 0, keyframes: 0, keyframeRequests: 0, nacksSent: 0, nacksGivenUp: 0, mediaLostForGood: 0, upperLayerLostForGood: 0, lateAfterGivingUp: 0, consumerErrors: 0,
   };
   readonly now: () => number;
   readonly #s = this.stats as ProducerStats;
@@ -133,6 +133,7 @@ export class Producer {
         }
         s.outOfOrder++;
         this.#retries.received(info.ssrc, seq, now);
+        s.lateAfterGivingUp = this.#retries.lateAfterGivingUp;
       } else {
         if (d > 1 && d <= MAX_NACK_GAP + 1) this.#nack(info.ssrc, highest, d - 1, now);
         state.highestSeq = seq;
@@ -309,7 +310,7 @@ export class Producer {
   retryNacks(now = this.now()): void {
     const request = this.#options.requestRetransmission;
     if (!request || this.#retries.size === 0) return;
-    for (const [ssrc, seqs] of this.#retries.due(now, undefined, (ssrc, seq) => this.#lostForGood(ssrc, seq))) {
+    for (const [ssrc, seqs] of this.#retries.due(now, (ssrc, seq) => this.#lostForGood(ssrc, seq))) {
       this.#s.nacksSent++;
       request(ssrc, seqs);
     }

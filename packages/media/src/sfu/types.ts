@@ -35,6 +35,8 @@ export interface ProducerStats {
   mediaLostForGood: number;
   /** Of those, VP8 packets of frames in upper temporal layers only (vp8Hole): no key frame needed, none asked for. */
   upperLayerLostForGood: number;
+  /** Packets given up on that arrived after all (the publisher answered later than the SFU's asks allowed for). */
+  lateAfterGivingUp: number;
   /** Exceptions thrown by a consumer's callbacks while forwarding (caught: one subscriber cannot stop the rest). */
   consumerErrors: number;
 }
