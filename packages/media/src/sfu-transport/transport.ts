@@ -313,24 +313,24 @@ export class SfuTransport {
       this.stats.rtxPadding++;
       return undefined;
     }
-    // Retransmissions come a few a second at most: a look through the bound SSRCs and unwrapRtx's parsing copy are
-    // cheap enough, and always find the layer's current media SSRC.
-    let mediaSsrc: number | undefined;
-    for (const [ssrc, i] of this.#inbound) if (!i.rtx && i.producer === inbound.producer && i.layer === inbound.layer) mediaSsrc = ssrc;
-    if (mediaSsrc !== undefined && inbound.producer.cached(mediaSsrc, packet.readUInt16BE(view.payloadOffset))) {
+    const mediaSsrc = inbound.producer.ssrcOf(inbound.layer);
+    if (mediaSsrc === undefined) {
+      this.stats.rtxDropped++;
+      return undefined;
+    }
+    if (inbound.producer.cached(mediaSsrc, packet.readUInt16BE(view.payloadOffset))) {
       // A copy of a packet we hold: Chrome probes with such copies of recent packets, not only with padding.
       this.stats.rtxDuplicates++;
       return undefined;
     }
-    if (mediaSsrc !== undefined) {
-      try {
-        return [unwrapRtx(packet, { ssrc: mediaSsrc, payloadType: rtx.payloadType }), mediaSsrc];
-      } catch {
-        // malformed beyond what the view checks (a header extension): dropped below
-      }
+    try {
+      // Retransmissions come a few a second at most: unwrapRtx's parsing copy costs nothing that matters.
+      return [unwrapRtx(packet, { ssrc: mediaSsrc, payloadType: rtx.payloadType }), mediaSsrc];
+    } catch {
+      // malformed beyond what the view checks (a header extension)
+      this.stats.rtxDropped++;
+      return undefined;
     }
-    this.stats.rtxDropped++;
-    return undefined;
   }
 
   /** RFC 8843 §9.2: an unknown SSRC is bound by its MID (and RID, RFC 8852) header extension, or a=ssrc. */

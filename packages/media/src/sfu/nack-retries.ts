@@ -4,8 +4,8 @@
  * leaves the repetition policy to the receiver; here a packet is asked for again once the publisher has had time to
  * answer: 1.5 × the smoothed time first answers take, plus 5 ms (10–150 ms; 50 ms before any answer is seen). A
  * lost retransmission then costs one answer time more, not a fixed 100 ms, which at 15 fps decides whether
- * subscribers see a freeze. Each packet is asked for at most `maxTries` times, and given up only `giveUpMs` after the
- * first ask: a publisher's answers can come late (seen: Chrome probing its uplink with RTX copies and padding held
+ * subscribers see a freeze. Each packet is asked for at most MAX_TRIES times, and given up only GIVE_UP_MS after
+ * the first ask: a publisher's answers can come late (seen: Chrome probing its uplink with RTX copies and padding held
  * back its retransmissions until after the fourth ask, and 13 of the 14 packets given up in that run came after
  * all, each given-up base packet having cost a key frame). libwebrtc keeps sent packets for at least a second.
  * Bounded: beyond `capacity` outstanding packets new losses are asked for once only.

@@ -176,6 +176,11 @@ export class Producer {
     return this.#ssrcToLayer.get(ssrc);
   }
 
+  /** The media SSRC `layer` arrives on (undefined before its first packet). */
+  ssrcOf(layer: number): number | undefined {
+    return this.#layers[layer]?.ssrc;
+  }
+
   layers(): LayerStats[] {
     const now = this.now();
     return this.#layers.map((l) => {
